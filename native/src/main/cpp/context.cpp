@@ -1,0 +1,258 @@
+// Contexts: creation, batch decode, per-sequence KV operations, logits and embeddings readout,
+// the memory breakdown per buffer type, and the abort flag used for cancellation.
+#include "jni_support.h"
+#include "handles.h"
+
+#include "ggml-backend.h"
+#include "llama-ext.h"
+
+#include <cmath>
+
+using namespace strata;
+
+
+namespace {
+
+context_handle * context_of(jlong h) {
+    if (h == 0) throw java_error(JavaError::InvalidArgument, "null context handle");
+    return from_handle<context_handle>(h);
+}
+
+llama_memory_t memory_of(const context_handle * c) {
+    llama_memory_t mem = llama_get_memory(c->context.get());
+    if (mem == nullptr) {
+        throw java_error(JavaError::InvalidArgument, "this context has no KV memory (an encoder-only embedding model)");
+    }
+    return mem;
+}
+
+void require_seq(const context_handle * c, const char * what, jint seq) {
+    require_range(what, seq, 0, static_cast<long long>(c->n_seq_max) - 1);
+}
+
+bool abort_requested(void * data) {
+    return static_cast<context_handle *>(data)->abort_requested.load(std::memory_order_relaxed);
+}
+
+jfloatArray to_floats(JNIEnv * env, const float * data, int32_t n) {
+    jfloatArray out = env->NewFloatArray(n);
+    if (out && n > 0) env->SetFloatArrayRegion(out, 0, n, data);
+    return out;
+}
+
+} // namespace
+
+JNI_FN(jlong, contextCreate)(JNIEnv * env, jclass, jlong model_h, jint n_ctx, jint n_batch, jint n_ubatch, jint n_seq_max,
+                            jint n_threads, jint n_threads_batch, jint flash_attention, jint type_k, jint type_v,
+                            jboolean embeddings, jint pooling, jboolean kv_unified, jboolean offload_kqv) {
+    return guarded<jlong>(env, 0, [&]() -> jlong {
+        if (model_h == 0) throw java_error(JavaError::InvalidArgument, "null model handle");
+        auto * m = from_handle<model_handle>(model_h);
+        require_range("n_ctx", n_ctx, 0, 1 << 24);
+        require_range("n_batch", n_batch, 1, 1 << 20);
+        require_range("n_ubatch", n_ubatch, 1, 1 << 20);
+        require_range("n_seq_max", n_seq_max, 1, static_cast<long long>(llama_max_parallel_sequences()));
+        require_range("n_threads", n_threads, 1, 1024);
+        require_range("n_threads_batch", n_threads_batch, 1, 1024);
+        require_range("flash_attention", flash_attention, LLAMA_FLASH_ATTN_TYPE_AUTO, LLAMA_FLASH_ATTN_TYPE_ENABLED);
+        require_range("type_k", type_k, 0, GGML_TYPE_COUNT - 1);
+        require_range("type_v", type_v, 0, GGML_TYPE_COUNT - 1);
+        require_range("pooling", pooling, LLAMA_POOLING_TYPE_UNSPECIFIED, LLAMA_POOLING_TYPE_RANK);
+        if (ggml_type_size(static_cast<ggml_type>(type_k)) == 0 || ggml_type_size(static_cast<ggml_type>(type_v)) == 0) {
+            throw java_error(JavaError::InvalidArgument, "type_k/type_v names a removed ggml type");
+        }
+
+        auto handle = std::make_unique<context_handle>();
+        llama_context_params params = llama_context_default_params();
+        params.n_ctx           = static_cast<uint32_t>(n_ctx);
+        params.n_batch         = static_cast<uint32_t>(n_batch);
+        params.n_ubatch        = static_cast<uint32_t>(n_ubatch);
+        params.n_seq_max       = static_cast<uint32_t>(n_seq_max);
+        params.n_threads       = n_threads;
+        params.n_threads_batch = n_threads_batch;
+        params.flash_attn_type = static_cast<llama_flash_attn_type>(flash_attention);
+        params.type_k          = static_cast<ggml_type>(type_k);
+        params.type_v          = static_cast<ggml_type>(type_v);
+        params.embeddings      = embeddings;
+        params.pooling_type    = static_cast<enum llama_pooling_type>(pooling);
+        params.kv_unified      = kv_unified;
+        params.offload_kqv     = offload_kqv;
+        params.abort_callback      = abort_requested;
+        params.abort_callback_data = handle.get();
+
+        clear_thread_errors();
+        llama_context * raw = llama_init_from_model(m->model.get(), params);
+        if (raw == nullptr) {
+            const std::string why = thread_errors();
+            const std::string msg = "llama.cpp could not create a context (n_ctx " + std::to_string(n_ctx) + ", n_batch " +
+                std::to_string(n_batch) + ", n_seq_max " + std::to_string(n_seq_max) + ")" + (why.empty() ? "" : ": " + why);
+            if (why.find("alloc") != std::string::npos || why.find("out of memory") != std::string::npos) {
+                throw java_error(JavaError::AllocationFailed, msg);
+            }
+            throw java_error(JavaError::Llama, msg);
+        }
+        handle->context.reset(raw);
+        handle->model = m->model.get();
+        handle->n_seq_max = llama_n_seq_max(raw);
+        handle->batch_capacity = static_cast<int32_t>(llama_n_batch(raw));
+        handle->batch = llama_batch_init(handle->batch_capacity, 0, 1);
+        return to_handle(handle.release());
+    });
+}
+
+JNI_FN(void, contextFree)(JNIEnv * env, jclass, jlong h) {
+    guarded_void(env, [&]() { delete from_handle<context_handle>(h); });
+}
+
+JNI_FN(jintArray, contextFacts)(JNIEnv * env, jclass, jlong h) {
+    return guarded<jintArray>(env, nullptr, [&]() {
+        const context_handle * c = context_of(h);
+        llama_context * ctx = c->context.get();
+        const jint facts[] = {
+            static_cast<jint>(llama_n_ctx(ctx)), static_cast<jint>(llama_n_batch(ctx)), static_cast<jint>(llama_n_ubatch(ctx)),
+            static_cast<jint>(llama_n_seq_max(ctx)), static_cast<jint>(llama_pooling_type(ctx)),
+            llama_vocab_n_tokens(llama_model_get_vocab(c->model)), llama_model_n_embd_out(c->model),
+        };
+        const jsize n = static_cast<jsize>(sizeof(facts) / sizeof(facts[0]));
+        jintArray out = env->NewIntArray(n);
+        if (out) env->SetIntArrayRegion(out, 0, n, facts);
+        return out;
+    });
+}
+
+JNI_FN(jint, decode)(JNIEnv * env, jclass, jlong h, jintArray jtokens, jintArray jpos, jintArray jseq, jbyteArray joutputs, jint n) {
+    return guarded<jint>(env, -1, [&]() -> jint {
+        context_handle * c = context_of(h);
+        require_range("batch size", n, 1, c->batch_capacity);
+        if (env->GetArrayLength(jtokens) < n || env->GetArrayLength(jpos) < n || env->GetArrayLength(jseq) < n ||
+            env->GetArrayLength(joutputs) < n) {
+            throw java_error(JavaError::InvalidArgument, "batch arrays are shorter than the batch size");
+        }
+        llama_batch & b = c->batch;
+        env->GetIntArrayRegion(jtokens, 0, n, b.token);
+        env->GetIntArrayRegion(jpos, 0, n, b.pos);
+        env->GetByteArrayRegion(joutputs, 0, n, reinterpret_cast<jbyte *>(b.logits));
+        // Checked here: llama.cpp validates some of this, but only by logging, and a bad sequence
+        // id indexes arrays sized n_seq_max.
+        const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(c->model));
+        std::vector<jint> seq(static_cast<size_t>(n));
+        env->GetIntArrayRegion(jseq, 0, n, seq.data());
+        for (jint i = 0; i < n; i++) {
+            require_range("token id", b.token[i], 0, n_vocab - 1);
+            require_range("position", b.pos[i], 0, INT32_MAX - 1);
+            require_seq(c, "sequence id", seq[i]);
+            b.n_seq_id[i] = 1;
+            b.seq_id[i][0] = seq[i];
+        }
+        b.n_tokens = n;
+        clear_thread_errors();
+        return llama_decode(c->context.get(), b);
+    });
+}
+
+JNI_FN(void, setAbort)(JNIEnv * env, jclass, jlong h, jboolean abort) {
+    guarded_void(env, [&]() { context_of(h)->abort_requested.store(abort, std::memory_order_relaxed); });
+}
+
+JNI_FN(jobjectArray, memoryBreakdownNames)(JNIEnv * env, jclass, jlong h) {
+    return guarded<jobjectArray>(env, nullptr, [&]() {
+        std::vector<std::string> names;
+        for (const auto & [buft, mb] : llama_get_memory_breakdown(context_of(h)->context.get())) {
+            names.emplace_back(ggml_backend_buft_name(buft));
+            ggml_backend_dev_t dev = ggml_backend_buft_get_device(buft);
+            names.emplace_back(dev == nullptr ? "" : ggml_backend_dev_name(dev));
+        }
+        return to_string_array(env, names);
+    });
+}
+
+JNI_FN(jlongArray, memoryBreakdownBytes)(JNIEnv * env, jclass, jlong h) {
+    return guarded<jlongArray>(env, nullptr, [&]() {
+        std::vector<jlong> bytes;
+        for (const auto & [buft, mb] : llama_get_memory_breakdown(context_of(h)->context.get())) {
+            bytes.push_back(static_cast<jlong>(mb.model));
+            bytes.push_back(static_cast<jlong>(mb.context));
+            bytes.push_back(static_cast<jlong>(mb.compute));
+            bytes.push_back(ggml_backend_buft_is_host(buft) ? 1 : 0);
+        }
+        jlongArray out = env->NewLongArray(static_cast<jsize>(bytes.size()));
+        if (out && !bytes.empty()) env->SetLongArrayRegion(out, 0, static_cast<jsize>(bytes.size()), bytes.data());
+        return out;
+    });
+}
+
+JNI_FN(jboolean, seqRemove)(JNIEnv * env, jclass, jlong h, jint seq, jint p0, jint p1) {
+    return guarded<jboolean>(env, JNI_FALSE, [&]() -> jboolean {
+        const context_handle * c = context_of(h);
+        if (seq != -1) require_seq(c, "sequence id", seq);
+        return llama_memory_seq_rm(memory_of(c), seq, p0, p1) ? JNI_TRUE : JNI_FALSE;
+    });
+}
+
+JNI_FN(void, seqCopy)(JNIEnv * env, jclass, jlong h, jint src, jint dst, jint p0, jint p1) {
+    guarded_void(env, [&]() {
+        const context_handle * c = context_of(h);
+        require_seq(c, "source sequence id", src);
+        require_seq(c, "destination sequence id", dst);
+        llama_memory_seq_cp(memory_of(c), src, dst, p0, p1);
+    });
+}
+
+JNI_FN(void, seqKeep)(JNIEnv * env, jclass, jlong h, jint seq) {
+    guarded_void(env, [&]() {
+        const context_handle * c = context_of(h);
+        require_seq(c, "sequence id", seq);
+        llama_memory_seq_keep(memory_of(c), seq);
+    });
+}
+
+JNI_FN(jint, seqPosMax)(JNIEnv * env, jclass, jlong h, jint seq) {
+    return guarded<jint>(env, -1, [&]() -> jint {
+        const context_handle * c = context_of(h);
+        require_seq(c, "sequence id", seq);
+        return llama_memory_seq_pos_max(memory_of(c), seq);
+    });
+}
+
+JNI_FN(void, memoryClear)(JNIEnv * env, jclass, jlong h) {
+    guarded_void(env, [&]() { llama_memory_clear(memory_of(context_of(h)), true); });
+}
+
+JNI_FN(jfloatArray, logits)(JNIEnv * env, jclass, jlong h, jint index) {
+    return guarded<jfloatArray>(env, nullptr, [&]() {
+        const context_handle * c = context_of(h);
+        const float * row = llama_get_logits_ith(c->context.get(), index);
+        if (row == nullptr) {
+            throw java_error(JavaError::InvalidArgument, "no logits for batch index " + std::to_string(index) +
+                                                             ": that token was not marked as an output in the last decode");
+        }
+        return to_floats(env, row, llama_vocab_n_tokens(llama_model_get_vocab(c->model)));
+    });
+}
+
+JNI_FN(jfloatArray, embeddings)(JNIEnv * env, jclass, jlong h, jint index) {
+    return guarded<jfloatArray>(env, nullptr, [&]() {
+        const context_handle * c = context_of(h);
+        const float * row = llama_get_embeddings_ith(c->context.get(), index);
+        if (row == nullptr) {
+            throw java_error(JavaError::InvalidArgument, "no embeddings for batch index " + std::to_string(index) +
+                                                             " (is the context created with embeddings and pooling NONE?)");
+        }
+        return to_floats(env, row, llama_model_n_embd_out(c->model));
+    });
+}
+
+JNI_FN(jfloatArray, sequenceEmbeddings)(JNIEnv * env, jclass, jlong h, jint seq) {
+    return guarded<jfloatArray>(env, nullptr, [&]() {
+        const context_handle * c = context_of(h);
+        require_seq(c, "sequence id", seq);
+        const float * row = llama_get_embeddings_seq(c->context.get(), seq);
+        if (row == nullptr) {
+            throw java_error(JavaError::InvalidArgument, "no pooled embedding for sequence " + std::to_string(seq) +
+                                                             " (is the context created with embeddings and a pooling type?)");
+        }
+        const int32_t n = llama_pooling_type(c->context.get()) == LLAMA_POOLING_TYPE_RANK
+            ? static_cast<int32_t>(llama_model_n_cls_out(c->model)) : llama_model_n_embd_out(c->model);
+        return to_floats(env, row, n);
+    });
+}

@@ -1,0 +1,50 @@
+// The native objects behind Java handles. Each is owned by exactly one Java object, which frees
+// it once; unique_ptrs with llama.cpp's deleters keep partial constructions from leaking.
+#pragma once
+
+#include "llama.h"
+#include "chat.h"
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+
+namespace strata {
+
+struct model_deleter   { void operator()(llama_model * m)   const { llama_model_free(m); } };
+struct context_deleter { void operator()(llama_context * c) const { llama_free(c); } };
+struct sampler_deleter { void operator()(llama_sampler * s) const { llama_sampler_free(s); } };
+
+struct model_handle {
+    std::unique_ptr<llama_model, model_deleter> model;
+    // Parsed lazily on the first chat request; common_chat_templates_init compiles the Jinja source.
+    std::mutex templates_mutex;
+    common_chat_templates_ptr templates;
+
+    const llama_vocab * vocab() const { return llama_model_get_vocab(model.get()); }
+    int32_t n_vocab() const { return llama_vocab_n_tokens(vocab()); }
+};
+
+struct context_handle {
+    std::unique_ptr<llama_context, context_deleter> context;
+    const llama_model * model = nullptr;
+    // Reused for every decode: sized to n_batch once, so the decode path allocates nothing.
+    llama_batch batch{};
+    int32_t batch_capacity = 0;
+    uint32_t n_seq_max = 1;
+    std::atomic<bool> abort_requested{false};
+
+    ~context_handle() {
+        if (batch_capacity > 0) llama_batch_free(batch);
+    }
+};
+
+struct sampler_handle {
+    std::unique_ptr<llama_sampler, sampler_deleter> chain;
+    int32_t n_vocab = 0;
+};
+
+template <typename T> T * from_handle(jlong h) { return reinterpret_cast<T *>(static_cast<intptr_t>(h)); }
+template <typename T> jlong to_handle(T * p) { return static_cast<jlong>(reinterpret_cast<intptr_t>(p)); }
+
+} // namespace strata

@@ -1,0 +1,86 @@
+package dev.strata.llama;
+
+/**
+ * The JNI surface of {@code libstrata}: every native method of Strata's bridge, and nothing else.
+ *
+ * <p>Handles are raw pointers as {@code long}; only the owning classes ({@link LlamaModel},
+ * {@link LlamaContext}, {@link Sampler}) call these, after checking that their handle is open.
+ * Text crosses as UTF-8 {@code byte[]} rather than {@code String} so that JNI's modified UTF-8
+ * never mangles supplementary characters or NUL bytes. Every method catches C++ exceptions at the
+ * boundary and rethrows them as {@link LlamaException} subclasses.
+ */
+final class LlamaNative {
+    private LlamaNative() {}
+
+    // --- backend ---------------------------------------------------------------------------
+    /** llama_backend_init, log routing into {@link NativeLog}, ggml abort hook. Idempotent. */
+    static native void backendInit();
+    /** The variant compiled into the library: "cpu" or "cuda". */
+    static native String variant();
+    /** {@code llama_version()}, for example "0.5.0". */
+    static native String llamaVersion();
+    /** {@code ggml_version()}, for example "0.25.1". */
+    static native String ggmlVersion();
+    static native String systemInfo();
+    static native String[] deviceNames();
+    static native String[] deviceDescriptions();
+    /** ggml_backend_dev_type per device: 0 CPU, 1 GPU, 2 IGPU, 3 ACCEL, other values as given. */
+    static native int[] deviceTypes();
+    /** Two entries per device: free bytes, total bytes, as ggml reports them now. */
+    static native long[] deviceMemory();
+
+    // --- model -----------------------------------------------------------------------------
+    static native long modelLoad(byte[] path, int nGpuLayers, int splitMode, int mainGpu, float[] tensorSplit,
+                                 String[] overridePatterns, String[] overrideDevices, int loadMode,
+                                 boolean vocabOnly, boolean noAlloc, LoadProgressListener progress);
+    static native void modelFree(long model);
+    /** Integer facts, in the order of {@link ModelInfo#fromNative}. */
+    static native long[] modelFacts(long model);
+    /** Metadata string by key, null when absent. */
+    static native byte[] modelMeta(long model, byte[] key);
+    static native byte[] modelDescription(long model);
+    static native byte[] modelChatTemplate(long model);
+    static native int[] tokenize(long model, byte[] text, boolean addSpecial, boolean parseSpecial);
+    static native byte[] detokenize(long model, int[] tokens, boolean removeSpecial, boolean unparseSpecial);
+    static native byte[] tokenPiece(long model, int token, boolean special);
+    static native boolean tokenIsEndOfGeneration(long model, int token);
+    /** Chat template applied through llama.cpp's common library (Jinja). */
+    static native byte[] applyChatTemplate(long model, byte[][] roles, byte[][] contents, boolean addAssistant,
+                                           byte[] templateOverride);
+
+    // --- context ---------------------------------------------------------------------------
+    static native long contextCreate(long model, int nCtx, int nBatch, int nUbatch, int nSeqMax, int nThreads,
+                                     int nThreadsBatch, int flashAttention, int typeK, int typeV,
+                                     boolean embeddings, int pooling, boolean kvUnified, boolean offloadKqv);
+    static native void contextFree(long context);
+    /** n_ctx, n_batch, n_ubatch, n_seq_max, pooling type, n_vocab, n_embd (actual values). */
+    static native int[] contextFacts(long context);
+    /** Raw llama_decode result; arrays hold n entries each, outputs as 0/1. */
+    static native int decode(long context, int[] tokens, int[] positions, int[] seqIds, byte[] outputs, int n);
+    static native void setAbort(long context, boolean abort);
+    /** Buffer type names and device names, two entries per buffer type. */
+    static native String[] memoryBreakdownNames(long context);
+    /** model, context, compute bytes: three entries per buffer type, same order as the names. */
+    static native long[] memoryBreakdownBytes(long context);
+    static native boolean seqRemove(long context, int seqId, int p0, int p1);
+    static native void seqCopy(long context, int src, int dst, int p0, int p1);
+    static native void seqKeep(long context, int seqId);
+    static native int seqPosMax(long context, int seqId);
+    static native void memoryClear(long context);
+    static native float[] logits(long context, int index);
+    static native float[] embeddings(long context, int index);
+    static native float[] sequenceEmbeddings(long context, int seqId);
+
+    // --- sampler ---------------------------------------------------------------------------
+    static native long samplerCreate(long model, float temperature, int topK, float topP, float minP,
+                                     int penaltyLastN, float penaltyRepeat, float penaltyFrequency,
+                                     float penaltyPresence, int seed, byte[] grammar, byte[] grammarRoot);
+    static native int samplerSample(long sampler, long context, int index);
+    static native void samplerAccept(long sampler, int token);
+    static native void samplerReset(long sampler);
+    static native void samplerFree(long sampler);
+
+    // --- test hooks ------------------------------------------------------------------------
+    /** Triggers ggml's abort path (GGML_ABORT) on purpose; must surface as {@link NativeAbortException}. */
+    static native void testTriggerGgmlAbort();
+}

@@ -1,0 +1,68 @@
+package dev.strata.llama;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A llama.cpp sampler chain built from {@link SamplingParams}; it remembers accepted tokens (for
+ * penalties and grammar state), so each generated sequence gets its own. Owns one native
+ * {@code llama_sampler}.
+ *
+ * <pre>{@code
+ * try (Sampler sampler = Sampler.create(model, SamplingParams.greedy())) {
+ *     int next = sampler.sample(context, lastIndex); // also accepts it
+ * }
+ * }</pre>
+ *
+ * <p>Ownership: the caller of {@link #create} closes it; closing its model closes it too. Not
+ * thread-safe.
+ */
+public final class Sampler implements AutoCloseable {
+    private final NativeHandle handle;
+    private final LlamaModel model;
+
+    private Sampler(long pointer, LlamaModel model) {
+        this.handle = new NativeHandle(pointer, "sampler", LlamaNative::samplerFree);
+        this.model = model;
+    }
+
+    /**
+     * @throws GrammarException when the grammar does not parse
+     */
+    public static Sampler create(LlamaModel model, SamplingParams p) {
+        byte[] grammar = p.grammar().map(g -> g.getBytes(StandardCharsets.UTF_8)).orElse(null);
+        long pointer = LlamaNative.samplerCreate(model.pointer(), p.temperature(), p.topK(), p.topP(), p.minP(),
+                p.penaltyLastN(), p.repeatPenalty(), p.frequencyPenalty(), p.presencePenalty(), p.seed(), grammar,
+                null);
+        Sampler sampler = new Sampler(pointer, model);
+        model.register(sampler);
+        return sampler;
+    }
+
+    /** Picks a token from the logits at {@code batchIndex} of the context's last decode, and accepts it. */
+    public int sample(LlamaContext context, int batchIndex) {
+        if (context.model() != model) {
+            throw new IllegalArgumentException("the context belongs to another model than this sampler");
+        }
+        return LlamaNative.samplerSample(handle.get(), context.pointer(), batchIndex);
+    }
+
+    /** Records a token chosen elsewhere (e.g. a prompt token) in penalty and grammar state. */
+    public void accept(int token) {
+        LlamaNative.samplerAccept(handle.get(), token);
+    }
+
+    /** Forgets accepted tokens; the seed's random stream restarts too. */
+    public void reset() {
+        LlamaNative.samplerReset(handle.get());
+    }
+
+    public boolean isClosed() {
+        return handle.isClosed();
+    }
+
+    @Override
+    public void close() {
+        model.unregister(this);
+        handle.close();
+    }
+}
