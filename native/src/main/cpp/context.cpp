@@ -215,7 +215,11 @@ JNI_FN(jint, seqPosMax)(JNIEnv * env, jclass, jlong h, jint seq) {
 }
 
 JNI_FN(void, memoryClear)(JNIEnv * env, jclass, jlong h) {
-    guarded_void(env, [&]() { llama_memory_clear(memory_of(context_of(h)), true); });
+    guarded_void(env, [&]() {
+        // An encoder-only context keeps nothing between batches: there is nothing to clear.
+        llama_memory_t mem = llama_get_memory(context_of(h)->context.get());
+        if (mem != nullptr) llama_memory_clear(mem, true);
+    });
 }
 
 JNI_FN(jfloatArray, logits)(JNIEnv * env, jclass, jlong h, jint index) {

@@ -157,7 +157,7 @@ public final class LlamaContext implements AutoCloseable {
         return LlamaNative.seqPosMax(handle.get(), sequence);
     }
 
-    /** Empties the whole KV cache. */
+    /** Empties the whole KV cache (nothing to do for an encoder-only embedding context). */
     public void clearMemory() {
         LlamaNative.memoryClear(handle.get());
     }
