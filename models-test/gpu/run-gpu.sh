@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine (see prepare.sh): builds the cuda variant from the same llama.cpp
+# source, runs the models-test suite with the cuda variant on the class path (the loader must
+# choose it on its own), then the command line with all layers on the GPU. Everything it prints
+# also goes to $OUT/gpu-run.log.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+out="${OUT:-/tmp/strata-out}"; mkdir -p "$out"
+exec > >(tee "$out/gpu-run.log") 2>&1
+dev="$PWD/.device"
+work=/tmp/strata-gpu; rm -rf "$work"; mkdir -p "$work"
+step() { echo; echo "=== $* ($(date -u +%H:%M:%S))"; }
+
+step "machine"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+nvcc --version | tail -n 2
+uname -srm
+
+step "unpack runtime, headers, llama.cpp source"
+tar -C "$work" -xJf "$dev/jre.tar.xz"
+mkdir -p "$work/jdk" && tar -C "$work/jdk" -xzf "$dev/jni-include.tar.gz"
+mkdir -p "$work/llama.cpp" && tar -C "$work/llama.cpp" -xJf "$dev/llama-src.tar.xz"
+export PATH="$work/jre/bin:$PATH"
+java -version 2>&1 | head -n 1
+
+step "build cpu and cuda variants (CUDA architecture ${STRATA_CUDA_ARCHITECTURES:-90-real})"
+start=$(date +%s)
+STRATA_CACHE_DIR="$work/cache" bash native/build-native.sh --output="$work/natives/META-INF/native" \
+  --source="$work/llama.cpp" --cuda=on --cuda-architectures="${STRATA_CUDA_ARCHITECTURES:-90-real}" \
+  --java-home="$work/jdk" || { echo "native build failed"; tail -n 80 "$work"/cache/build/*cuda*/build.log; exit 1; }
+echo "native build took $(( $(date +%s) - start )) s"
+ldd "$work/natives/META-INF/native/linux-x86_64/cuda/libstrata.so" | grep -E "cuda|cublas"
+cat "$work/natives/META-INF/native/linux-x86_64/cuda/strata-native.properties"
+
+step "models-test suite, cuda variant on the class path"
+root="$PWD"
+cp="$work/natives:$root/http/target/strata.jar:$root/models-test/target/test-classes:$(ls "$dev"/lib/assertj-core-*.jar)"
+(cd models-test && java -Dstrata.models.dir="$dev/models" -Dstrata.native.cache="$work/native-cache" \
+  -jar "$(ls "$dev"/lib/junit-platform-console-standalone-*.jar)" execute \
+  --class-path "$cp" --select-package dev.strata.models \
+  --details=tree --disable-banner --reports-dir="$out/junit")
+suite=$?
+
+step "command line: all layers of stories260K on cuda:0"
+cp http/target/strata.jar "$work/strata-cuda.jar"
+python3 - "$work/strata-cuda.jar" "$work/natives" <<'PY'
+import sys, zipfile, os
+jar, root = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(jar, 'a') as z:
+    base = os.path.join(root, 'META-INF/native/linux-x86_64/cuda')
+    for f in os.listdir(base):
+        z.write(os.path.join(base, f), 'META-INF/native/linux-x86_64/cuda/' + f)
+PY
+STRATA_NATIVE_CACHE="$work/native-cache" java -jar "$work/strata-cuda.jar" run --model "$dev/models/stories260K.gguf" \
+  --prompt "Once upon a time" --max-tokens 64 --gpu-layers -1
+cli=$?
+
+step "result"
+echo "suite exit $suite, command line exit $cli"
+[[ $suite -eq 0 && $cli -eq 0 ]]
