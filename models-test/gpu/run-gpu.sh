@@ -25,9 +25,9 @@ java -version 2>&1 | head -n 1
 
 step "build cpu and cuda variants (CUDA architecture ${STRATA_CUDA_ARCHITECTURES:-90-real})"
 start=$(date +%s)
-STRATA_CACHE_DIR="$work/cache" bash native/build-native.sh --output="$work/natives/META-INF/native" \
+STRATA_CACHE_DIR=/tmp/strata-cache bash native/build-native.sh --output="$work/natives/META-INF/native" \
   --source="$work/llama.cpp" --cuda=on --cuda-architectures="${STRATA_CUDA_ARCHITECTURES:-90-real}" \
-  --java-home="$work/jdk" || { echo "native build failed"; tail -n 80 "$work"/cache/build/*cuda*/build.log; exit 1; }
+  --java-home="$work/jdk" || { echo "native build failed"; tail -n 80 /tmp/strata-cache/build/*cuda*/build.log; exit 1; }
 echo "native build took $(( $(date +%s) - start )) s"
 ldd "$work/natives/META-INF/native/linux-x86_64/cuda/libstrata.so" | grep -E "cuda|cublas"
 cat "$work/natives/META-INF/native/linux-x86_64/cuda/strata-native.properties"

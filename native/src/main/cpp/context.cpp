@@ -86,7 +86,8 @@ JNI_FN(jlong, contextCreate)(JNIEnv * env, jclass, jlong model_h, jint n_ctx, ji
             const std::string why = thread_errors();
             const std::string msg = "llama.cpp could not create a context (n_ctx " + std::to_string(n_ctx) + ", n_batch " +
                 std::to_string(n_batch) + ", n_seq_max " + std::to_string(n_seq_max) + ")" + (why.empty() ? "" : ": " + why);
-            if (why.find("alloc") != std::string::npos || why.find("out of memory") != std::string::npos) {
+            if (why.find("ggml abort") != std::string::npos) throw java_error(JavaError::NativeAbort, msg);
+            if (why.find("allocate") != std::string::npos || why.find("out of memory") != std::string::npos) {
                 throw java_error(JavaError::AllocationFailed, msg);
             }
             throw java_error(JavaError::Llama, msg);

@@ -83,7 +83,9 @@ JNI_FN(jlong, modelLoad)(JNIEnv * env, jclass, jbyteArray jpath, jint n_gpu_laye
         params.n_gpu_layers = n_gpu_layers;
         params.split_mode   = static_cast<llama_split_mode>(split_mode);
         params.main_gpu     = main_gpu;
-        params.load_mode    = static_cast<llama_load_mode>(load_mode);
+        // A dry run reads no tensor data, and llama.cpp asserts (GGML_ASSERT(!ml.no_alloc)) when it
+        // would map the file for device buffers anyway; its own fit does the same.
+        params.load_mode    = no_alloc ? LLAMA_LOAD_MODE_NONE : static_cast<llama_load_mode>(load_mode);
         params.vocab_only   = vocab_only;
         params.no_alloc     = no_alloc;
 
@@ -141,8 +143,9 @@ JNI_FN(jlong, modelLoad)(JNIEnv * env, jclass, jbyteArray jpath, jint n_gpu_laye
             const std::string why = thread_errors();
             if (bridge.cancelled) throw java_error(JavaError::ModelLoad, "model load of " + path + " cancelled by the progress listener");
             const std::string msg = "llama.cpp could not load " + path + (why.empty() ? std::string() : ": " + why);
+            if (why.find("ggml abort") != std::string::npos) throw java_error(JavaError::NativeAbort, msg);
             if (why.find("unknown model architecture") != std::string::npos) throw java_error(JavaError::UnknownArchitecture, msg);
-            if (why.find("alloc") != std::string::npos || why.find("out of memory") != std::string::npos) {
+            if (why.find("allocate") != std::string::npos || why.find("out of memory") != std::string::npos) {
                 throw java_error(JavaError::AllocationFailed, msg);
             }
             if (why.find("gguf") != std::string::npos || why.find("file bounds") != std::string::npos ||

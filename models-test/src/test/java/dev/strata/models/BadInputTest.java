@@ -149,7 +149,7 @@ class BadInputTest {
         try (LlamaModel bert = load(TestModels.miniLm())) {
             assertThatThrownBy(() -> LlamaContext.create(bert, ContextParams.defaults().withContextSize(512)
                     .withSequences(3).withEmbeddings(true, dev.strata.llama.Pooling.UNSPECIFIED)))
-                    .isInstanceOf(dev.strata.llama.LlamaException.class).hasMessageContaining("GGML_ASSERT");
+                    .isInstanceOf(dev.strata.llama.NativeAbortException.class).hasMessageContaining("GGML_ASSERT");
             try (LlamaContext ok = LlamaContext.create(bert, ContextParams.defaults().withContextSize(512)
                     .withSequences(4).withEmbeddings(true, dev.strata.llama.Pooling.UNSPECIFIED))) {
                 assertThat(ok.embeddingSize()).isEqualTo(384);

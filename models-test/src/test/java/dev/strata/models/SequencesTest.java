@@ -110,4 +110,21 @@ class SequencesTest {
             assertThat(ctx.lastPosition(1)).isEqualTo(-1);
         }
     }
+
+    @Test
+    void requestedAbortStopsTheDecodeAndClearingItLetsTheNextOneRun() {
+        try (LlamaContext ctx = LlamaContext.create(model, ContextParams.defaults().withContextSize(256))) {
+            int[] tokens = model.tokenize("Once upon a time", true, false);
+            Batch batch = new Batch(16);
+            for (int i = 0; i < tokens.length; i++) {
+                batch.add(tokens[i], i, 0, i == tokens.length - 1);
+            }
+            ctx.requestAbort();
+            assertThat(ctx.decode(batch)).isEqualTo(DecodeStatus.ABORTED);
+            ctx.clearAbort();
+            ctx.clearMemory();
+            assertThat(ctx.decode(batch)).isEqualTo(DecodeStatus.OK);
+            assertThat(ctx.lastPosition(0)).isEqualTo(tokens.length - 1);
+        }
+    }
 }
