@@ -11,7 +11,7 @@ dev="$PWD/.device"
 work=/tmp/strata-gpu; rm -rf "$work"; mkdir -p "$work"
 step() { echo; echo "=== $* ($(date -u +%H:%M:%S))"; }
 
-step "machine"
+step "machine ($(date -u +%Y-%m-%d))"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 nvcc --version | tail -n 2
 uname -srm
@@ -34,8 +34,10 @@ cat "$work/natives/META-INF/native/linux-x86_64/cuda/strata-native.properties"
 
 step "models-test suite, cuda variant on the class path"
 root="$PWD"
+# llama.cpp's own log lines (many expected errors from the bad-input tests) stay out of this report.
+printf '%s\n' 'handlers=java.util.logging.ConsoleHandler' '.level=WARNING' 'dev.strata.llama.native.level=OFF' > "$work/logging.properties"
 cp="$work/natives:$root/http/target/strata.jar:$root/models-test/target/test-classes:$(ls "$dev"/lib/assertj-core-*.jar)"
-(cd models-test && java -Dstrata.models.dir="$dev/models" -Dstrata.native.cache="$work/native-cache" \
+(cd models-test && java -Djava.util.logging.config.file="$work/logging.properties" -Dstrata.models.dir="$dev/models" -Dstrata.native.cache="$work/native-cache" \
   -jar "$(ls "$dev"/lib/junit-platform-console-standalone-*.jar)" execute \
   --class-path "$cp" --select-package dev.strata.models \
   --details=tree --disable-banner --reports-dir="$out/junit")
