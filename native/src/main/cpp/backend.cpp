@@ -5,7 +5,6 @@
 #include "llama.h"
 #include "ggml-backend.h"
 
-#include <atomic>
 #include <mutex>
 
 namespace strata {
@@ -33,11 +32,10 @@ void emit_line(ggml_log_level level, const std::string & line) {
     JavaVM * vm = java_vm();
     if (vm == nullptr || g_log_method == nullptr) return;
     JNIEnv * env = nullptr;
-    bool attached = false;
     if (vm->GetEnv(reinterpret_cast<void **>(&env), JNI_VERSION_1_8) == JNI_EDETACHED) {
         // ggml worker threads are not Java threads; attach as daemon so they never block JVM exit.
+        // They stay attached: ggml's thread pool lives as long as the context that made it.
         if (vm->AttachCurrentThreadAsDaemon(reinterpret_cast<void **>(&env), nullptr) != JNI_OK) return;
-        attached = true;
     }
     // A pending exception (e.g. from a progress callback) must survive the log call.
     jthrowable pending = env->ExceptionOccurred();
@@ -50,7 +48,6 @@ void emit_line(ggml_log_level level, const std::string & line) {
         env->Throw(pending);
         env->DeleteLocalRef(pending);
     }
-    (void) attached;
 }
 
 void log_callback(ggml_log_level level, const char * text, void * /*user_data*/) {

@@ -1,7 +1,5 @@
 #include "jni_support.h"
 
-#include <mutex>
-
 namespace strata {
 
 namespace {

@@ -7,5 +7,7 @@ public enum FinishReason {
     /** The token limit of the request, or the context, was reached. */
     LENGTH,
     /** The caller closed the stream before it finished. */
-    CANCELLED
+    CANCELLED,
+    /** llama.cpp failed while generating; the exception reached the caller of {@code next()}. */
+    ERROR
 }

@@ -60,7 +60,12 @@ public final class TokenStream implements Iterator<GeneratedToken>, AutoCloseabl
     @Override
     public boolean hasNext() {
         if (lookahead == null && result == null) {
-            lookahead = step();
+            try {
+                lookahead = step();
+            } catch (RuntimeException e) {
+                finish(FinishReason.ERROR); // frees the model for the next request before rethrowing
+                throw e;
+            }
         }
         return lookahead != null;
     }
@@ -102,8 +107,7 @@ public final class TokenStream implements Iterator<GeneratedToken>, AutoCloseabl
             lastIndex = batch.add(token, position++, 0, true);
             DecodeStatus status = context.decode(batch);
             if (status != DecodeStatus.OK) {
-                finish(FinishReason.LENGTH);
-                throw new LlamaException("decode failed while generating: " + status);
+                throw new LlamaException("decode failed while generating at position " + (position - 1) + ": " + status);
             }
         }
         return out;
