@@ -131,7 +131,8 @@ build_variant() { # $1: cpu or cuda, $2: output directory
     flags+=("-DCMAKE_CUDA_ARCHITECTURES=${cuda_arch:-native}")
   fi
   local flags_hash bridge_hash lib_dir build_dir
-  flags_hash="$(printf '%s\n' "${flags[@]}" "$(c++ --version | head -n 1)" | sha)"
+  # The source tree's location is part of the key: CMake ties a build tree to its source paths.
+  flags_hash="$(printf '%s\n' "${flags[@]}" "$(c++ --version | head -n 1)" "$source_dir" | sha)"
   bridge_hash="$(cat "$here/CMakeLists.txt" "$here/strata.map" "$here"/src/main/cpp/* | sha)"
   lib_dir="$cache_dir/lib/llama.cpp-$LLAMA_VERSION/$variant/$bridge_hash-$flags_hash"
   build_dir="$cache_dir/build/llama.cpp-$LLAMA_VERSION-$variant-$flags_hash"
@@ -144,7 +145,11 @@ build_variant() { # $1: cpu or cuda, $2: output directory
       rm -rf "$build_dir"
     fi
     mkdir -p "$build_dir"
-    cmake -S "$here" -B "$build_dir" "${generator[@]}" "${flags[@]}" \
+    # CMake also ties a build tree to the bridge's own source directory, and every CI run is a new
+    # clone somewhere else: build from a stable copy beside the build tree instead.
+    local bridge_src="$build_dir.src"
+    sync_bridge_sources "$bridge_src"
+    cmake -S "$bridge_src" -B "$build_dir" "${generator[@]}" "${flags[@]}" \
       "-DLLAMA_SOURCE_DIR=$source_dir" "-DSTRATA_JNI_INCLUDE=$java_home/include" >"$build_dir/configure.log" 2>&1 ||
       { cat "$build_dir/configure.log" >&2; die "cmake configure failed"; }
     cmake --build "$build_dir" --target strata --parallel "$(nproc)" >"$build_dir/build.log" 2>&1 ||
@@ -169,6 +174,19 @@ build_variant() { # $1: cpu or cuda, $2: output directory
 }
 
 sha() { sha256sum | cut -c1-16; }
+
+sync_bridge_sources() { # $1: stable copy of CMakeLists.txt, strata.map and src/main/cpp
+  local dest="$1" f rel
+  mkdir -p "$dest/src/main/cpp"
+  # Copy only what changed, so unchanged files keep their timestamps and are not recompiled.
+  for f in "$here/CMakeLists.txt" "$here/strata.map" "$here"/src/main/cpp/*; do
+    rel="${f#"$here"/}"
+    cmp -s "$f" "$dest/$rel" || cp "$f" "$dest/$rel"
+  done
+  for f in "$dest"/src/main/cpp/*; do
+    [[ -e "$here/${f#"$dest"/}" ]] || rm -f "$f"
+  done
+}
 
 want_cuda() {
   case "$cuda" in
