@@ -66,10 +66,9 @@ public final class Engine implements AutoCloseable {
                     : Math.min(DEFAULT_CONTEXT, Math.max(llamaModel.info().trainingContext(), 1));
             LlamaContext context = LlamaContext.create(llamaModel, ContextParams.defaults()
                     .withContextSize(contextSize).withThreads(options.threads(), options.threads()));
-            Model[] holder = new Model[1];
-            holder[0] = new Model(llamaModel, context, () -> models.remove(holder[0]));
-            models.add(holder[0]);
-            return holder[0];
+            Model model = new Model(llamaModel, context, models::remove);
+            models.add(model);
+            return model;
         } catch (RuntimeException e) {
             llamaModel.close();
             throw e;

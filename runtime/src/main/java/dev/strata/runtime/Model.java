@@ -10,6 +10,7 @@ import dev.strata.llama.ModelInfo;
 import dev.strata.llama.Sampler;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * A model loaded by an {@link Engine}, with one context; generates one request at a time.
@@ -28,11 +29,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Model implements AutoCloseable {
     private final LlamaModel model;
     private final LlamaContext context;
-    private final Runnable onClose;
+    private final Consumer<Model> onClose;
     private final AtomicBoolean busy = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    Model(LlamaModel model, LlamaContext context, Runnable onClose) {
+    Model(LlamaModel model, LlamaContext context, Consumer<Model> onClose) {
         this.model = model;
         this.context = context;
         this.onClose = onClose;
@@ -118,7 +119,7 @@ public final class Model implements AutoCloseable {
                 context.close();
                 model.close();
             } finally {
-                onClose.run();
+                onClose.accept(this);
             }
         }
     }
