@@ -5,7 +5,8 @@
 #
 #   models-test/gpu/prepare.sh
 #
-# then, on the device, with carry [".device", "http/target/strata.jar", "models-test/target/test-classes"]:
+# then, on the device, with carry [".device", "http/target/strata.jar", "models-test/target/classes",
+# "models-test/target/test-classes"]:
 #
 #   bash models-test/gpu/run-gpu.sh
 set -euo pipefail

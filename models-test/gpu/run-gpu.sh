@@ -36,7 +36,7 @@ step "models-test suite, cuda variant on the class path"
 root="$PWD"
 # llama.cpp's own log lines (many expected errors from the bad-input tests) stay out of this report.
 printf '%s\n' 'handlers=java.util.logging.ConsoleHandler' '.level=WARNING' 'dev.strata.llama.native.level=OFF' > "$work/logging.properties"
-cp="$work/natives:$root/http/target/strata.jar:$root/models-test/target/test-classes:$(ls "$dev"/lib/assertj-core-*.jar)"
+cp="$work/natives:$root/http/target/strata.jar:$root/models-test/target/classes:$root/models-test/target/test-classes:$(ls "$dev"/lib/assertj-core-*.jar)"
 (cd models-test && java -Djava.util.logging.config.file="$work/logging.properties" -Dstrata.models.dir="$dev/models" -Dstrata.native.cache="$work/native-cache" \
   -jar "$(ls "$dev"/lib/junit-platform-console-standalone-*.jar)" execute \
   --class-path "$cp" --select-package dev.strata.models \

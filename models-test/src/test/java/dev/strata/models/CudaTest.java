@@ -1,8 +1,10 @@
 package dev.strata.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.strata.llama.AllocationFailedException;
 import dev.strata.llama.BackendDevice;
 import dev.strata.llama.ContextParams;
 import dev.strata.llama.LlamaBackend;
@@ -12,8 +14,14 @@ import dev.strata.llama.MemoryBreakdown;
 import dev.strata.llama.ModelParams;
 import dev.strata.llama.NativeVariant;
 import dev.strata.llama.SamplingParams;
+import dev.strata.memory.gguf.GgmlType;
+import dev.strata.models.synth.DataMode;
+import dev.strata.models.synth.LlamaShape;
+import dev.strata.models.synth.SyntheticModels;
+import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The cuda variant on a real GPU (models-test/gpu/run-gpu.sh). Skipped only where the machine has
@@ -82,6 +90,38 @@ class CudaTest {
              LlamaContext ctx = LlamaContext.create(model, ContextParams.defaults().withContextSize(512)
                      .withEmbeddings(true, dev.strata.llama.Pooling.UNSPECIFIED))) {
             return ctx.memoryBreakdown().bytesOn("CUDA0");
+        }
+    }
+
+    @Test
+    void aModelLargerThanTheGpuFailsWithAllocationFailedAndTheDeviceStaysUsable(@TempDir Path dir) throws Exception {
+        // 70B-shaped, F16 weights: about 130 GiB, more than the card holds; a sparse file on disk.
+        Path huge = dir.resolve("llama-70b-f16-sparse.gguf");
+        SyntheticModels.writeLlama(huge, LlamaShape.llama3_70b().withVocab(512), GgmlType.F16, DataMode.SPARSE, 1,
+                TestModels.stories());
+        long freeBefore = cuda0().freeBytes();
+        assertThatThrownBy(() -> LlamaModel.load(LlamaBackend.get(), huge, ModelParams.defaults().withGpuLayers(-1), null))
+                .isInstanceOf(AllocationFailedException.class).hasMessageContaining("CUDA0");
+        long leaked = freeBefore - cuda0().freeBytes();
+        System.out.println("  failed 130 GiB load: device memory not returned " + leaked + " bytes");
+        assertThat(leaked).isLessThan(64L << 20);
+        allLayersOfStoriesRunOnCuda0();
+    }
+
+    @Test
+    void dryRunOfA70bShapeSizesItWithoutTakingTheDevice(@TempDir Path dir) throws Exception {
+        Path sparse = dir.resolve("llama-70b-q4_0-sparse.gguf");
+        long tensorBytes = SyntheticModels.writeLlama(sparse, LlamaShape.llama3_70b().withVocab(512), GgmlType.Q4_0,
+                DataMode.SPARSE, 1, TestModels.stories()).tensorBytes();
+        long freeBefore = cuda0().freeBytes();
+        try (LlamaModel model = LlamaModel.load(LlamaBackend.get(), sparse,
+                ModelParams.defaults().withGpuLayers(-1).withNoAlloc(true), null);
+             LlamaContext ctx = LlamaContext.create(model, ContextParams.defaults().withContextSize(8192))) {
+            MemoryBreakdown mb = ctx.memoryBreakdown();
+            mb.buffers().forEach(b -> System.out.println("  70B dry run " + b));
+            assertThat((double) mb.modelBytes()).isCloseTo(tensorBytes, org.assertj.core.api.Assertions.within(tensorBytes * 0.01));
+            assertThat(mb.bytesOn("CUDA0")).isGreaterThan(30L << 30);
+            assertThat(freeBefore - cuda0().freeBytes()).isLessThan(64L << 20);
         }
     }
 
