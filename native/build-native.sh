@@ -31,6 +31,7 @@ source_dir="${STRATA_LLAMA_SOURCE:-}"
 cuda_arch="${STRATA_CUDA_ARCHITECTURES:-}"
 cache_dir="${STRATA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/strata}"
 java_home="${JAVA_HOME:-}"
+record=""   # optional properties file: where the llama.cpp source (and its models/ vocab files) is
 
 # Options take the form --name=VALUE; an empty VALUE keeps the default (Maven passes unset
 # properties as empty strings).
@@ -43,6 +44,7 @@ for arg in "$@"; do
     --cuda-architectures=*) [[ -n "$value" ]] && cuda_arch="$value" ;;
     --cache-dir=*) [[ -n "$value" ]] && cache_dir="$value" ;;
     --java-home=*) [[ -n "$value" ]] && java_home="$value" ;;
+    --record=*) [[ -n "$value" ]] && record="$value" ;;
     *) echo "build-native: unknown argument $arg (options are --name=VALUE)" >&2; exit 2 ;;
   esac
 done
@@ -121,6 +123,10 @@ resolve_source() {
 }
 
 resolve_source
+if [[ -n "$record" ]]; then
+  mkdir -p "$(dirname "$record")"
+  printf 'source.dir=%s\nmodels.dir=%s/models\n' "$source_dir" "$source_dir" > "$record"
+fi
 
 build_variant() { # $1: cpu or cuda, $2: output directory
   local variant="$1" out="$2"
