@@ -44,14 +44,22 @@ public final class HostMemory {
         this.jdkFreeBytes = Objects.requireNonNull(jdkFreeBytes, "jdkFreeBytes");
     }
 
-    /** This machine: {@code /proc/meminfo} and the platform's operating-system MXBean. */
+    /**
+     * This machine: {@code /proc/meminfo} and the platform's operating-system MXBean. A runtime made
+     * by jlink without the {@code jdk.management} module has no such MXBean; then only {@code
+     * /proc/meminfo} is read.
+     */
     public static HostMemory system() {
-        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.OperatingSystemMXBean) {
-            com.sun.management.OperatingSystemMXBean sun = (com.sun.management.OperatingSystemMXBean) os;
-            return new HostMemory(Path.of("/proc/meminfo"), sun::getTotalMemorySize, sun::getFreeMemorySize);
+        Path meminfo = Path.of("/proc/meminfo");
+        try {
+            OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+            if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+                return new HostMemory(meminfo, sun::getTotalMemorySize, sun::getFreeMemorySize);
+            }
+        } catch (LinkageError e) {
+            // No java.management or jdk.management in this runtime.
         }
-        return new HostMemory(Path.of("/proc/meminfo"), () -> -1, () -> -1);
+        return new HostMemory(meminfo, () -> -1, () -> -1);
     }
 
     /**
