@@ -1,7 +1,7 @@
 package dev.strata.memory.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -180,7 +180,7 @@ class CudaDeviceInventoryTest {
     /** Only on a machine with an NVIDIA GPU. */
     @Test
     void listsTheGpus() {
-        assumeThat(Files.exists(Path.of("/dev/nvidia0"))).as("an NVIDIA GPU (/dev/nvidia0)").isTrue();
+        assumeTrue(Files.exists(Path.of("/dev/nvidia0")), "needs an NVIDIA GPU (/dev/nvidia0)");
         Inventory inv = new CudaDeviceInventory(HostMemory.system()).read();
         assertThat(inv.notes()).isEmpty();
         assertThat(inv.cuda()).isNotEmpty();
@@ -203,7 +203,7 @@ class CudaDeviceInventoryTest {
      */
     @Test
     void cudaVisibleDevicesRenumbersFromCuda0() throws Exception {
-        assumeThat(Files.exists(Path.of("/dev/nvidia0"))).as("an NVIDIA GPU (/dev/nvidia0)").isTrue();
+        assumeTrue(Files.exists(Path.of("/dev/nvidia0")), "needs an NVIDIA GPU (/dev/nvidia0)");
         List<Device> gpus = new CudaDeviceInventory(HostMemory.system()).read().cuda();
         Device last = gpus.get(gpus.size() - 1);
 
