@@ -89,8 +89,9 @@ class SynthZooLlamaCppTest {
         assertThat((double) mb.modelBytes()).as("llama.cpp's model bytes vs the file's tensor bytes")
                 .isCloseTo(tensorBytes, within(tensorBytes * 0.001));
 
-        rows.add(String.format("| %-17s | %-9s | %8.2f | %,17d | %,15d | %,13d |", spec.name(), mix.name(),
-                layout.fileSize() / GIB, mb.modelBytes(), mb.contextBytes(), mb.computeBytes()));
+        rows.add(String.format("| %-17s | %-9s | %8.2f | %,17d | %,9d | %,15d | %,13d |", spec.name(), mix.name(),
+                layout.fileSize() / GIB, mb.modelBytes(), mb.modelBytes() - tensorBytes, mb.contextBytes(),
+                mb.computeBytes()));
     }
 
     @AfterAll
@@ -98,8 +99,8 @@ class SynthZooLlamaCppTest {
         // llama.cpp's default swa_full keeps the sliding-window layers' cache at full context size
         System.out.printf("%nllama.cpp dry run on the CPU: context %d (bert: 512, embeddings), one sequence, F16 KV cache"
                 + " (sliding-window layers at full size: llama.cpp's default swa_full), ubatch 512%n", CONTEXT);
-        System.out.println("| shape             | quant     | file GiB |       model bytes |        KV bytes | compute bytes |");
-        System.out.println("|-------------------|-----------|---------:|------------------:|----------------:|--------------:|");
+        System.out.println("| shape             | quant     | file GiB |       model bytes | - tensors |        KV bytes | compute bytes |");
+        System.out.println("|-------------------|-----------|---------:|------------------:|----------:|----------------:|--------------:|");
         rows.forEach(System.out::println);
     }
 
