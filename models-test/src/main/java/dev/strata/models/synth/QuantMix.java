@@ -27,8 +27,9 @@ import java.util.Objects;
  * In every mix but F16, a model with exactly 8 experts (Mixtral) gets Q8_0 {@code attn_k} and
  * {@code attn_v}, and in Q4_K_M Q5_K {@code attn_output}. A matrix whose rows (ne0) are not whole
  * blocks of its type falls back as llama.cpp's quantizer falls back: Q4_K to Q5_0, Q5_K to Q5_1,
- * Q6_K to Q8_0, and to F16 if even 32 does not divide them. So gpt-oss (n_embd 2880) has no K-quant
- * matrix at all in Q4_K_M, and DeepSeek-V2-Lite's {@code ffn_down_exps} (rows of 1408) are Q5_0.
+ * Q6_K to Q8_0, and to F16 if even 32 does not divide them. So in Q4_K_M gpt-oss (n_embd 2880) has
+ * K-quants only in {@code attn_output} (rows of 64 heads x 64), and DeepSeek-V2-Lite's
+ * {@code ffn_down_exps} (rows of 1408) are Q5_0.
  *
  * <pre>{@code
  * List<GgufTensorInfo> infos = QuantMix.Q4_K_M.tensorInfos(spec);   // offsets 0; the writer places them
