@@ -1,6 +1,7 @@
 package dev.strata.models.synth;
 
 import dev.strata.memory.gguf.GgmlType;
+import dev.strata.models.synth.arch.TensorSpec;
 import java.util.Objects;
 import java.util.OptionalInt;
 
@@ -27,6 +28,18 @@ public record LlamaQuant(GgmlType weights, GgmlType tokenEmbedding, GgmlType out
     /** Every matrix in {@code type}. */
     public static LlamaQuant uniform(GgmlType type) {
         return new LlamaQuant(type, type, type);
+    }
+
+    /** The type of one llama tensor: F32 for the 1-D norms, else by its role. */
+    public GgmlType typeOf(TensorSpec tensor) {
+        if (tensor.nDims() == 1) {
+            return GgmlType.F32;
+        }
+        return switch (tensor.name()) {
+            case "token_embd.weight" -> tokenEmbedding;
+            case "output.weight" -> output;
+            default -> weights;
+        };
     }
 
     /**

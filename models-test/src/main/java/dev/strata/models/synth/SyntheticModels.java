@@ -2,32 +2,72 @@ package dev.strata.models.synth;
 
 import dev.strata.memory.gguf.GgmlType;
 import dev.strata.memory.gguf.GgufFile;
+import dev.strata.memory.gguf.GgufTensorInfo;
+import dev.strata.models.synth.arch.LlamaFamily;
+import dev.strata.models.synth.arch.ModelSpec;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * Writes llama-architecture GGUF models of any shape that llama.cpp loads: real hyperparameters
- * and tensor layout, a tokenizer borrowed from a real model, and sparse or random weights.
- *
- * <p>Names, dimensions and metadata keys follow llama.cpp itself: {@code llama_model_llama::
- * load_arch_tensors} (src/models/llama.cpp) for the tensors, {@code LLM_TENSOR_NAMES} and
- * {@code LLM_KV_NAMES} (src/llama-arch.cpp) for the names, and {@code llama_model_base::
- * load_hparams} for the key types (UINT32 sizes, FLOAT32 rope base and epsilon; it rejects others).
+ * Writes GGUF models of any architecture and shape that llama.cpp loads: a {@link ModelSpec}
+ * (hyperparameters and tensor layout, see {@link Zoo} for real checkpoints), tensor types from a
+ * {@link QuantMix}, a tokenizer borrowed from one of llama.cpp's vocab-only files, and sparse or
+ * random weights.
  *
  * <pre>{@code
+ * // Qwen3-30B-A3B in Q4_K_M: 17 GiB apparent, kilobytes on disk, enough for llama.cpp's dry run
+ * SyntheticModels.write(Path.of("a3b.gguf"), Zoo.qwen3_30b_a3b(), QuantMix.Q4_K_M, LlamaVocabs.locate(),
+ *         DataMode.SPARSE, 0);
+ * // the older llama-only API: a model that really generates (gibberish)
  * Path stories = Path.of("models/stories260K.gguf");
- * // 38 GB apparent, kilobytes on disk: enough for llama.cpp's dry run
- * SyntheticModels.writeLlama(Path.of("70b.gguf"), LlamaShape.llama3_70b().withVocab(512),
- *         GgmlType.Q4_0, DataMode.SPARSE, 0, stories);
- * // a model that really generates (gibberish)
  * SyntheticModels.writeLlama(Path.of("tiny.gguf"), LlamaShape.tiny(), GgmlType.Q8_0, DataMode.RANDOM, 42, stories);
  * }</pre>
  */
 public final class SyntheticModels {
-    private static final String TOKENS_KEY = "tokenizer.ggml.tokens";
+    /** {@link ModelSpec#vocab()} of a llama written through {@link #llama}: the caller hands the tokenizer over. */
+    private static final String CALLERS_VOCAB = "caller's tokenizer";
 
     private SyntheticModels() {}
+
+    /**
+     * Writes {@code spec} to {@code out} with the tokenizer of {@code vocabs.read(spec.vocab())}.
+     *
+     * @throws IllegalArgumentException as {@link #writer(ModelSpec, QuantMix, GgufFile)}, or (RANDOM) for a
+     *                                  type with no random data, such as MXFP4
+     */
+    public static GgufLayout write(Path out, ModelSpec spec, QuantMix mix, LlamaVocabs vocabs, DataMode mode, long seed)
+            throws IOException {
+        return writer(spec, mix, vocabs.read(spec.vocab())).write(out, mode, seed);
+    }
+
+    /** {@link #write(Path, ModelSpec, QuantMix, LlamaVocabs, DataMode, long)} with the vocab file already read. */
+    public static GgufLayout write(Path out, ModelSpec spec, QuantMix mix, GgufFile vocab, DataMode mode, long seed)
+            throws IOException {
+        return writer(spec, mix, vocab).write(out, mode, seed);
+    }
+
+    /**
+     * A writer holding {@code spec}'s metadata and tensors, for callers that add keys before writing.
+     * The tokenizer is every {@code tokenizer.*} key of {@code vocab}, padded to {@code spec.vocabSize()}.
+     *
+     * <pre>{@code
+     * GgufWriter w = SyntheticModels.writer(Zoo.gemma3_27b(), QuantMix.Q8_0, vocabs.read("gemma-4"));
+     * w.putString("general.description", "planner fixture");
+     * w.write(out, DataMode.SPARSE, 0);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code vocab} has more tokens than the spec
+     */
+    public static GgufWriter writer(ModelSpec spec, QuantMix mix, GgufFile vocab) {
+        Objects.requireNonNull(mix, "mix");
+        List<GgufTensorInfo> infos = mix.tensorInfos(spec);
+        GgufWriter w = header(spec, mix.fileType(), infos);
+        VocabPadding.copy(vocab, spec.vocabSize(), w);
+        return addTensors(w, infos);
+    }
 
     /** {@link #writeLlama(Path, LlamaShape, LlamaQuant, DataMode, long, Path)} with every matrix in {@code weights}. */
     public static GgufLayout writeLlama(Path out, LlamaShape shape, GgmlType weights, DataMode mode, long seed,
@@ -63,65 +103,44 @@ public final class SyntheticModels {
     public static GgufWriter llama(LlamaShape shape, LlamaQuant quant, GgufFile tokenizer) {
         Objects.requireNonNull(shape, "shape");
         Objects.requireNonNull(quant, "quant");
-        int tokens = tokenizer.findArray(TOKENS_KEY)
-                .orElseThrow(() -> new IllegalArgumentException("tokenizer source has no " + TOKENS_KEY))
-                .size();
+        int tokens = VocabPadding.tokenCount(tokenizer);
         if (tokens != shape.vocabSize()) {
             // llama.cpp sizes token_embd and output by the tokenizer (vocab.n_tokens()), not by
             // llama.vocab_size, and rejects a tensor of any other shape.
             throw new IllegalArgumentException("shape " + shape.name() + " has " + shape.vocabSize()
                     + " tokens but the tokenizer has " + tokens + "; use shape.withVocab(" + tokens + ")");
         }
+        ModelSpec spec = LlamaFamily.spec(new LlamaFamily.Config(shape.name(), CALLERS_VOCAB, shape.vocabSize(),
+                shape.contextLength(), shape.embeddingLength(), shape.blockCount(), shape.feedForwardLength(),
+                shape.headCount(), shape.headCountKv(), shape.ropeFreqBase(), shape.rmsEps(), 0, 0,
+                shape.tiedEmbeddings()));
+        List<GgufTensorInfo> infos = new ArrayList<>();
+        spec.tensors().forEach(t -> infos.add(GgufTensorInfo.of(t.name(), quant.typeOf(t), 0, t.dimsArray())));
+        GgufWriter w = header(spec, quant.fileType().orElse(-1), infos);
+        VocabPadding.copy(tokenizer, tokens, w);
+        return addTensors(w, infos);
+    }
 
+    private static GgufWriter header(ModelSpec spec, int fileType, List<GgufTensorInfo> infos) {
         GgufWriter w = new GgufWriter();
-        String arch = "llama";
-        w.putString("general.architecture", arch);
-        w.putString("general.name", shape.name());
-        quant.fileType().ifPresent(ftype -> w.putUint32("general.file_type", ftype));
-        w.putUint32(arch + ".vocab_size", shape.vocabSize());
-        w.putUint32(arch + ".context_length", shape.contextLength());
-        w.putUint32(arch + ".embedding_length", shape.embeddingLength());
-        w.putUint32(arch + ".block_count", shape.blockCount());
-        w.putUint32(arch + ".feed_forward_length", shape.feedForwardLength());
-        w.putUint32(arch + ".attention.head_count", shape.headCount());
-        w.putUint32(arch + ".attention.head_count_kv", shape.headCountKv());
-        // llama.cpp requires n_rot == head size for llama ("invalid n_rot").
-        w.putUint32(arch + ".rope.dimension_count", shape.headDim());
-        w.putFloat32(arch + ".rope.freq_base", shape.ropeFreqBase());
-        w.putFloat32(arch + ".attention.layer_norm_rms_epsilon", shape.rmsEps());
-        w.copyMetadata(tokenizer, key -> key.startsWith("tokenizer."));
-
-        addTensors(w, shape, quant);
+        w.putString("general.architecture", spec.architecture());
+        w.putString("general.name", spec.name());
+        if (fileType >= 0) {
+            w.putUint32("general.file_type", fileType);
+        }
+        if (infos.stream().anyMatch(t -> t.type().isQuantized())) {
+            w.putUint32("general.quantization_version", 2); // GGML_QNT_VERSION, as llama-quantize writes it
+        }
+        spec.metadata().forEach(w::put);
         return w;
     }
 
-    /** The tensors of load_arch_tensors for a dense llama, with ggml's dims order (ne0 first). */
-    private static void addTensors(GgufWriter w, LlamaShape shape, LlamaQuant quant) {
-        long embd = shape.embeddingLength();
-        long embdKv = shape.kvEmbeddingLength();
-        long ff = shape.feedForwardLength();
-        long vocab = shape.vocabSize();
-        GgmlType m = quant.weights();
-
-        w.addTensor("token_embd.weight", quant.tokenEmbedding(), embd, vocab);
-        w.addTensor("output_norm.weight", GgmlType.F32, RandomFill.NORM, embd);
-        if (!shape.tiedEmbeddings()) {
-            w.addTensor("output.weight", quant.output(), embd, vocab);
+    private static GgufWriter addTensors(GgufWriter w, List<GgufTensorInfo> infos) {
+        for (GgufTensorInfo t : infos) {
+            // norms near one, so that random activations keep their size; everything else near zero
+            RandomFill fill = t.name().endsWith("norm.weight") ? RandomFill.NORM : RandomFill.WEIGHTS;
+            w.addTensor(t.name(), t.type(), fill, t.dimsArray());
         }
-        for (int i = 0; i < shape.blockCount(); i++) {
-            String blk = "blk." + i + ".";
-            w.addTensor(blk + "attn_norm.weight", GgmlType.F32, RandomFill.NORM, embd);
-            // attn_q and attn_output are {n_embd, n_embd_head_k * n_head}, which is n_embd here
-            // because the head size is n_embd / n_head (no attention.key_length key).
-            w.addTensor(blk + "attn_q.weight", m, embd, embd);
-            w.addTensor(blk + "attn_k.weight", m, embd, embdKv);
-            w.addTensor(blk + "attn_v.weight", m, embd, embdKv);
-            w.addTensor(blk + "attn_output.weight", m, embd, embd);
-            w.addTensor(blk + "ffn_norm.weight", GgmlType.F32, RandomFill.NORM, embd);
-            w.addTensor(blk + "ffn_gate.weight", m, embd, ff);
-            w.addTensor(blk + "ffn_up.weight", m, embd, ff);
-            // ne0 of ffn_down is n_ff, so n_ff must be a whole number of the type's blocks too.
-            w.addTensor(blk + "ffn_down.weight", m, ff, embd);
-        }
+        return w;
     }
 }

@@ -8,9 +8,14 @@ final class SynthTestModels {
     private SynthTestModels() {}
 
     static Path stories() {
+        return shared("stories260K.gguf");
+    }
+
+    /** A model file of ../shared/models (or -Dstrata.models.dir). */
+    static Path shared(String file) {
         String configured = System.getProperty("strata.models.dir");
         Path dir = configured != null ? Path.of(configured) : Path.of("..", "..", "shared", "models");
-        Path p = dir.toAbsolutePath().normalize().resolve("stories260K.gguf");
+        Path p = dir.toAbsolutePath().normalize().resolve(file);
         if (!Files.isRegularFile(p)) {
             throw new AssertionError("test model " + p + " is missing: the tests need ../shared/models beside the project root");
         }
