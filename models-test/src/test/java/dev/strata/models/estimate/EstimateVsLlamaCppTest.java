@@ -70,6 +70,15 @@ class EstimateVsLlamaCppTest {
         // A tied LM head: on a CPU that repacks Q4_0, llama.cpp keeps a second copy of token_embd.
         models.put("synth-8B-Q4_0-tied", synth("8b-q4_0-tied", LlamaShape.llama3_8b().withTiedEmbeddings(true),
                 LlamaQuant.uniform(GgmlType.Q4_0)));
+        // The other architectures' own rules: tied heads, SWA layers, fused QKV, rope factors, MoE, MLA, MTP.
+        GgufFile tokenizer = GgufFile.read(model("stories260K.gguf"));
+        models.put("fixture-qwen2", ArchFixtures.qwen2(dir.resolve("qwen2.gguf"), tokenizer));
+        models.put("fixture-gemma2", ArchFixtures.gemma2(dir.resolve("gemma2.gguf"), tokenizer));
+        models.put("fixture-gemma3", ArchFixtures.gemma3(dir.resolve("gemma3.gguf"), tokenizer));
+        models.put("fixture-phi3", ArchFixtures.phi3(dir.resolve("phi3.gguf"), GgufFile.read(llamaVocab("phi-3"))));
+        models.put("fixture-qwen3moe", ArchFixtures.qwen3moe(dir.resolve("qwen3moe.gguf"), tokenizer));
+        models.put("fixture-gpt-oss", ArchFixtures.gptOss(dir.resolve("gpt-oss.gguf"), tokenizer));
+        models.put("fixture-deepseek2-mla", ArchFixtures.deepseek2(dir.resolve("deepseek2.gguf"), tokenizer));
 
         CpuRepack repack = hostRepack();
         List<Row> weightRows = new ArrayList<>();
@@ -175,6 +184,26 @@ class EstimateVsLlamaCppTest {
             return CpuRepack.x86Avx512();
         }
         return flags.contains(" avx2") ? CpuRepack.x86Avx2() : CpuRepack.NONE;
+    }
+
+    /**
+     * A vocab-only GGUF from llama.cpp's source tree ({@code models/ggml-vocab-<name>.gguf}), found
+     * through the native build's record of where that source is.
+     */
+    private static Path llamaVocab(String name) throws IOException {
+        Path record = Path.of("..", "native", "target", "llama-source.properties").toAbsolutePath().normalize();
+        if (!Files.isRegularFile(record)) {
+            throw new AssertionError(record + " is missing: build the native module first");
+        }
+        java.util.Properties p = new java.util.Properties();
+        try (var in = Files.newInputStream(record)) {
+            p.load(in);
+        }
+        Path vocab = Path.of(p.getProperty("models.dir", "")).resolve("ggml-vocab-" + name + ".gguf");
+        if (!Files.isRegularFile(vocab)) {
+            throw new AssertionError("llama.cpp's vocab file " + vocab + " is missing");
+        }
+        return vocab;
     }
 
     /** The shared test models, found as dev.strata.models.TestModels finds them; a missing model fails, never skips. */
