@@ -53,7 +53,8 @@ public record ComputeEstimate(long bytesPerToken, Map<String, Long> bytesByDevic
 
     static long perToken(ModelShape shape, KvCacheParams params, KvCacheEstimate kv) {
         long embd = dim(shape, "token_embd.weight", 0);
-        long vocab = dim(shape, "token_embd.weight", 1);
+        // Encoder-only embedding models (BERT family) compute no logits.
+        long vocab = shape.architecture().contains("bert") ? 0 : dim(shape, "token_embd.weight", 1);
         long ff = 0;
         long kvWidth = 0;
         for (int il = 0; il < shape.layerCount(); il++) {
@@ -61,16 +62,38 @@ public record ComputeEstimate(long bytesPerToken, Map<String, Long> bytesByDevic
             ff = Math.max(ff, dim(shape, "blk." + il + ".ffn_up_exps.weight", 1) * Math.max(1, shape.expertUsedCount()));
             kvWidth = Math.max(kvWidth, shape.attention().layers().get(il).keyWidth());
         }
-        long headDim = shape.attention().layers().isEmpty() ? 0 : shape.attention().layers().get(0).headDimK();
-        long q = dim(shape, "blk.0.attn_q.weight", 1);
-        long heads = headDim > 0 ? Math.max(1, (q > 0 ? q : embd) / headDim) : 0;
-        long nKv = Math.max(kv.cells(), 1);
+        long heads = heads(shape, embd);
+        // Without a KV cache (encoder-only models) tokens attend within their own micro-batch.
+        long nKv = kv.cells() > 0 ? kv.cells() : kv.context().microBatch();
         boolean flash = params.flashAttention() == FlashAttention.ENABLED;
         long attention = flash ? 0 : heads * nKv + 5 * embd + 2 * kvWidth;
         long feedForward = 3 * ff + 4 * embd;
         long output = vocab + 5 * embd + 2 * kvWidth;
         long mask = flash ? (nKv + 1) / 2 : nKv;
-        return 4 * (Math.max(attention, Math.max(feedForward, output)) + mask);
+        // + 8: the few floats per token of small tensors (positions, norms' scratch) measured on top.
+        long envelope = 4 * (Math.max(attention, Math.max(feedForward, output)) + mask + 8);
+        // Measured exact (attention phase) or high (other phases) only for the llama family; other
+        // graphs add tensors (soft-capping, sinks, MLA up-projections) the envelope does not name,
+        // up to 6% in the zoo (docs/memory-estimates.md), so they get a 10% margin.
+        return shape.architecture().equals("llama") ? envelope : envelope + envelope / 10;
+    }
+
+    /** Query heads: from MLA's per-head K projection, else the attention output's width, else n_embd / head size. */
+    private static long heads(ModelShape shape, long embd) {
+        long mla = dim(shape, "blk.0.attn_k_b.weight", 2);
+        if (mla > 0) {
+            return mla;
+        }
+        if (shape.attention().layers().isEmpty()) {
+            return 0;
+        }
+        long headV = shape.attention().layers().get(0).headDimV();
+        long headK = shape.attention().layers().get(0).headDimK();
+        long out = dim(shape, "blk.0.attn_output.weight", 0);
+        if (out > 0 && headV > 0) {
+            return Math.max(1, out / headV);
+        }
+        return headK > 0 ? Math.max(1, embd / headK) : 0;
     }
 
     private static long dim(ModelShape shape, String tensor, int index) {
