@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dev=.device
-mkdir -p "$dev/lib" "$dev/models"
+mkdir -p "$dev/lib"
 
 mvn -B -q install -DskipTests
 
@@ -36,7 +36,14 @@ done
 tar -C "$src" -cJf "$dev/llama-src.tar.xz" "${excludes[@]}" --exclude='*.md' \
   ./CMakeLists.txt ./cmake ./ggml ./src ./include ./common ./vendor ./LICENSE ./.strata-source
 
-cp ../shared/models/*.gguf ../shared/models/README.md "$dev/models/"
+# Models, and Llama 3's tokenizer (128,256 tokens) for the seed case, compressed: the carried tree
+# must stay under the device tool's 64 MiB.
+staging="$(mktemp -d)"
+mkdir -p "$staging/models" "$staging/vocab"
+cp ../shared/models/*.gguf ../shared/models/README.md "$staging/models/"
+cp "$src/models/ggml-vocab-llama-bpe.gguf" "$staging/vocab/"
+tar -C "$staging" -cJf "$dev/data.tar.xz" models vocab
+rm -rf "$staging" "$dev/models" "$dev/vocab"
 mvn -B -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.11.4 -DoutputDirectory="$dev/lib"
 mvn -B -q dependency:copy -Dartifact=org.assertj:assertj-core:3.26.3 -DoutputDirectory="$dev/lib"
 du -sh "$dev"/* | sort -h
