@@ -42,16 +42,25 @@ public record ComputeEstimate(long bytesPerToken, Map<String, Long> bytesByDevic
     /** The envelope for every device of the assignment (each holds a layer, the output or the input). */
     public static ComputeEstimate of(ModelShape shape, LayerAssignment assignment, KvCacheParams params,
                                      KvCacheEstimate kv) {
-        long perToken = perToken(shape, params, kv);
-        long bytes = perToken * kv.context().microBatch();
+        return of(perToken(shape, params, kv), kv.context().microBatch(), assignment);
+    }
+
+    /**
+     * As {@link #of(ModelShape, LayerAssignment, KvCacheParams, KvCacheEstimate)} with the per-token
+     * envelope already known: it depends on the shape and the context, not on the placement, so a
+     * planner trying many placements computes it once.
+     */
+    public static ComputeEstimate of(long bytesPerToken, int microBatch, LayerAssignment assignment) {
+        long bytes = bytesPerToken * microBatch;
         Map<String, Long> byDevice = new LinkedHashMap<>();
         for (String device : assignment.devices()) {
             byDevice.put(device, bytes);
         }
-        return new ComputeEstimate(perToken, byDevice);
+        return new ComputeEstimate(bytesPerToken, byDevice);
     }
 
-    static long perToken(ModelShape shape, KvCacheParams params, KvCacheEstimate kv) {
+    /** Envelope bytes per token of the micro-batch for this shape and context. */
+    public static long perToken(ModelShape shape, KvCacheParams params, KvCacheEstimate kv) {
         long embd = dim(shape, "token_embd.weight", 0);
         // Encoder-only embedding models (BERT family) compute no logits.
         long vocab = shape.architecture().contains("bert") ? 0 : dim(shape, "token_embd.weight", 1);

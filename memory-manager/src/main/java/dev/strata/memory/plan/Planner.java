@@ -41,6 +41,8 @@ public final class Planner {
     private final List<PlanDevice> gpus;
     private final PlanRequest request;
     private final List<String> gpuNames;
+    /** Compute envelope per token, per context tried: independent of the placement. */
+    private final java.util.Map<KvCacheParams, Long> computePerToken = new java.util.HashMap<>();
 
     private Planner(ModelShape shape, List<PlanDevice> gpus, PlanRequest request) {
         this.shape = shape;
@@ -84,26 +86,38 @@ public final class Planner {
                 return e.placement("split across " + gpus.size() + " GPUs in proportion to their budgets");
             }
         }
-        // 3. as many layers as fit on the GPUs
+        // 3. as many layers as fit on the GPUs: fewer layers never need more GPU memory, so bisect
         Optional<Evaluation> partial = Optional.empty();
         if (!gpus.isEmpty()) {
-            for (int ngl = n; ngl >= 1; ngl--) {
-                Evaluation e = evaluate(context, ngl, gpus.size() == 1 ? oneHot(0) : proportional(context), List.of());
+            List<Float> split = gpus.size() == 1 ? oneHot(0) : proportional(context);
+            int lo = 1;
+            int hi = n;
+            while (lo <= hi) {
+                int ngl = (lo + hi) >>> 1;
+                Evaluation e = evaluate(context, ngl, split, List.of());
                 if (e.fitsGpus()) {
                     partial = Optional.of(e);
-                    break;
+                    lo = ngl + 1;
+                } else {
+                    hi = ngl - 1;
                 }
             }
         }
-        // 4. MoE: experts of the first k layers on the CPU instead of whole layers
+        // 4. MoE: experts of the first k layers on the CPU instead of whole layers; more experts on
+        //    the CPU never need more GPU memory, so bisect for the smallest k that fits
         Optional<Evaluation> experts = Optional.empty();
         if (!gpus.isEmpty() && shape.expertCount() > 0) {
-            for (int k = 1; k <= n; k++) {
-                Evaluation e = evaluate(context, all, gpus.size() == 1 ? oneHot(0) : proportional(context),
-                        List.of(expertsOnCpu(k)));
+            List<Float> split = gpus.size() == 1 ? oneHot(0) : proportional(context);
+            int lo = 1;
+            int hi = n;
+            while (lo <= hi) {
+                int k = (lo + hi) >>> 1;
+                Evaluation e = evaluate(context, all, split, List.of(expertsOnCpu(k)));
                 if (e.fitsGpus()) {
                     experts = Optional.of(e);
-                    break;
+                    hi = k - 1;
+                } else {
+                    lo = k + 1;
                 }
             }
         }
@@ -172,7 +186,8 @@ public final class Planner {
         LayerAssignment a = LayerAssignment.llamaCpp(shape.layerCount(), gpuLayers, gpuNames, split, overrides);
         WeightEstimate weights = WeightEstimate.of(shape, a, request.repack());
         KvCacheEstimate kv = KvCacheEstimate.of(shape, a, context);
-        ComputeEstimate compute = ComputeEstimate.of(shape, a, context, kv);
+        long perToken = computePerToken.computeIfAbsent(context, c -> ComputeEstimate.perToken(shape, c, kv));
+        ComputeEstimate compute = ComputeEstimate.of(perToken, kv.context().microBatch(), a);
         return new Evaluation(a, weights, kv, compute, gpuLayers, split, overrides, context);
     }
 
