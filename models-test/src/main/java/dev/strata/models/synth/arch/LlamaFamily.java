@@ -1,5 +1,9 @@
 package dev.strata.models.synth.arch;
 
+import static dev.strata.models.synth.arch.Blocks.FfnOrder.GATE_UP_DOWN;
+
+import dev.strata.models.synth.arch.Blocks.AttentionDims;
+
 /**
  * The {@code llama} architecture: Llama 2/3, Mistral, and with experts Mixtral. llama.cpp loads them
  * all through {@code llama_model_llama} (src/models/llama.cpp).
@@ -38,9 +42,7 @@ public final class LlamaFamily {
                          int blockCount, int feedForwardLength, int headCount, int headCountKv, float ropeFreqBase,
                          float rmsEps, int expertCount, int expertUsedCount, boolean tiedEmbeddings) {
         public Config {
-            if (embeddingLength % headCount != 0 || headCount % headCountKv != 0) {
-                throw new IllegalArgumentException(name + ": heads do not divide n_embd " + embeddingLength);
-            }
+            Blocks.requireHeadsDivide(name, embeddingLength, headCount, headCountKv);
             if ((expertCount == 0) != (expertUsedCount == 0) || expertUsedCount > expertCount) {
                 throw new IllegalArgumentException(name + ": " + expertUsedCount + " of " + expertCount + " experts");
             }
@@ -49,49 +51,27 @@ public final class LlamaFamily {
 
     public static ModelSpec spec(Config c) {
         long embd = c.embeddingLength();
-        long headDim = embd / c.headCount();
-        long embdKv = headDim * c.headCountKv();
         long ff = c.feedForwardLength();
-        long vocab = c.vocabSize();
         long experts = c.expertCount();
+        AttentionDims attn = AttentionDims.ofEmbd(embd, c.headCount(), c.headCountKv());
 
         ModelSpec.Builder b = ModelSpec.builder(c.name(), "llama", c.vocab(), c.vocabSize())
-                .u32("vocab_size", c.vocabSize())
-                .u32("context_length", c.contextLength())
-                .u32("embedding_length", embd)
-                .u32("block_count", c.blockCount())
-                .u32("feed_forward_length", ff)
-                .u32("attention.head_count", c.headCount())
-                .u32("attention.head_count_kv", c.headCountKv())
-                .u32("rope.dimension_count", headDim)
+                .u32("vocab_size", c.vocabSize());
+        Blocks.commonHparams(b, c.contextLength(), embd, c.blockCount(), ff, c.headCount(), c.headCountKv());
+        b.u32("rope.dimension_count", attn.headDim())
                 .f32("rope.freq_base", c.ropeFreqBase())
                 .f32("attention.layer_norm_rms_epsilon", c.rmsEps());
         if (experts > 0) {
             b.u32("expert_count", experts).u32("expert_used_count", c.expertUsedCount());
         }
 
-        b.tensor("token_embd.weight", embd, vocab);
-        b.tensor("output_norm.weight", embd);
-        if (!c.tiedEmbeddings()) {
-            b.tensor("output.weight", embd, vocab);
-        }
+        Blocks.embeddingsAndOutput(b, embd, c.vocabSize(), c.tiedEmbeddings());
         for (int i = 0; i < c.blockCount(); i++) {
-            b.blk(i, "attn_norm.weight", embd);
-            b.blk(i, "attn_q.weight", embd, embd);
-            b.blk(i, "attn_k.weight", embd, embdKv);
-            b.blk(i, "attn_v.weight", embd, embdKv);
-            b.blk(i, "attn_output.weight", embd, embd);
-            b.blk(i, "ffn_norm.weight", embd);
+            Blocks.attention(b, i, attn);
             if (experts == 0) {
-                b.blk(i, "ffn_gate.weight", embd, ff);
-                b.blk(i, "ffn_up.weight", embd, ff);
-                b.blk(i, "ffn_down.weight", ff, embd); // ne0 is n_ff: it must be whole blocks too
+                Blocks.denseFfn(b, i, embd, ff, GATE_UP_DOWN);
             } else {
-                // The merged 3-D expert tensors of current GGUFs, not the old blk.N.ffn_gate.E split.
-                b.blk(i, "ffn_gate_inp.weight", embd, experts);
-                b.blk(i, "ffn_gate_exps.weight", embd, ff, experts);
-                b.blk(i, "ffn_down_exps.weight", ff, embd, experts);
-                b.blk(i, "ffn_up_exps.weight", embd, ff, experts);
+                Blocks.experts(b, i, embd, ff, experts);
             }
         }
         return b.build();
