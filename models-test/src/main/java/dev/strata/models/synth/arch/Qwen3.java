@@ -1,5 +1,11 @@
 package dev.strata.models.synth.arch;
 
+import static dev.strata.models.synth.arch.Blocks.AttentionOption.QK_NORMS;
+import static dev.strata.models.synth.arch.Blocks.FfnOrder.GATE_DOWN_UP;
+
+import dev.strata.models.synth.arch.Blocks.AttentionDims;
+
+
 /**
  * The {@code qwen3} architecture (dense Qwen3): no biases, an RMS norm on each head of Q and K,
  * and a head size of its own ({@code head_dim} 128 whatever n_embd / n_head is), written as
@@ -29,41 +35,19 @@ public final class Qwen3 {
 
     public static ModelSpec spec(Config c) {
         long embd = c.embeddingLength();
-        long headDim = c.headDim();
-        long q = headDim * c.headCount();
-        long kv = headDim * c.headCountKv();
         long ff = c.feedForwardLength();
-        long vocab = c.vocabSize();
+        AttentionDims attn = AttentionDims.ofHeadDim(embd, c.headDim(), c.headCount(), c.headCountKv());
 
-        ModelSpec.Builder b = ModelSpec.builder(c.name(), "qwen3", "qwen2", c.vocabSize())
-                .u32("context_length", c.contextLength())
-                .u32("embedding_length", embd)
-                .u32("block_count", c.blockCount())
-                .u32("feed_forward_length", ff)
-                .u32("attention.head_count", c.headCount())
-                .u32("attention.head_count_kv", c.headCountKv())
-                .f32("rope.freq_base", c.ropeFreqBase())
-                .f32("attention.layer_norm_rms_epsilon", c.rmsEps())
-                .u32("attention.key_length", headDim)
-                .u32("attention.value_length", headDim);
+        ModelSpec.Builder b = ModelSpec.builder(c.name(), "qwen3", "qwen2", c.vocabSize());
+        Blocks.commonHparams(b, c.contextLength(), embd, c.blockCount(), ff, c.headCount(), c.headCountKv());
+        b.f32("rope.freq_base", c.ropeFreqBase())
+                .f32("attention.layer_norm_rms_epsilon", c.rmsEps());
+        Blocks.ownHeadSize(b, c.headDim());
 
-        b.tensor("token_embd.weight", embd, vocab);
-        b.tensor("output_norm.weight", embd);
-        if (!c.tiedEmbeddings()) {
-            b.tensor("output.weight", embd, vocab);
-        }
+        Blocks.embeddingsAndOutput(b, embd, c.vocabSize(), c.tiedEmbeddings());
         for (int i = 0; i < c.blockCount(); i++) {
-            b.blk(i, "attn_norm.weight", embd);
-            b.blk(i, "attn_q.weight", embd, q);
-            b.blk(i, "attn_k.weight", embd, kv);
-            b.blk(i, "attn_v.weight", embd, kv);
-            b.blk(i, "attn_output.weight", q, embd);
-            b.blk(i, "attn_k_norm.weight", headDim);
-            b.blk(i, "attn_q_norm.weight", headDim);
-            b.blk(i, "ffn_norm.weight", embd);
-            b.blk(i, "ffn_gate.weight", embd, ff);
-            b.blk(i, "ffn_down.weight", ff, embd);
-            b.blk(i, "ffn_up.weight", embd, ff);
+            Blocks.attention(b, i, attn, QK_NORMS);
+            Blocks.denseFfn(b, i, embd, ff, GATE_DOWN_UP);
         }
         return b.build();
     }

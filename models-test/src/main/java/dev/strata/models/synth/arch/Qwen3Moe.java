@@ -1,5 +1,10 @@
 package dev.strata.models.synth.arch;
 
+import static dev.strata.models.synth.arch.Blocks.AttentionOption.QK_NORMS;
+
+import dev.strata.models.synth.arch.Blocks.AttentionDims;
+
+
 /**
  * The {@code qwen3moe} architecture (Qwen3-30B-A3B, Qwen3-235B-A22B): {@link Qwen3}'s attention
  * with every layer's FFN a mixture of experts and no shared expert (src/models/qwen3moe.cpp).
@@ -35,44 +40,24 @@ public final class Qwen3Moe {
 
     public static ModelSpec spec(Config c) {
         long embd = c.embeddingLength();
-        long headDim = c.headDim();
-        long q = headDim * c.headCount();
-        long kv = headDim * c.headCountKv();
         long ffExp = c.expertFeedForwardLength();
-        long experts = c.expertCount();
-        long vocab = c.vocabSize();
+        AttentionDims attn = AttentionDims.ofHeadDim(embd, c.headDim(), c.headCount(), c.headCountKv());
 
-        ModelSpec.Builder b = ModelSpec.builder(c.name(), "qwen3moe", "qwen2", c.vocabSize())
-                .u32("context_length", c.contextLength())
-                .u32("embedding_length", embd)
-                .u32("block_count", c.blockCount())
-                .u32("feed_forward_length", c.feedForwardLength())
-                .u32("attention.head_count", c.headCount())
-                .u32("attention.head_count_kv", c.headCountKv())
-                .f32("rope.freq_base", c.ropeFreqBase())
+        ModelSpec.Builder b = ModelSpec.builder(c.name(), "qwen3moe", "qwen2", c.vocabSize());
+        // feed_forward_length is the dense intermediate_size, which no tensor uses
+        Blocks.commonHparams(b, c.contextLength(), embd, c.blockCount(), c.feedForwardLength(), c.headCount(),
+                c.headCountKv());
+        b.f32("rope.freq_base", c.ropeFreqBase())
                 .f32("attention.layer_norm_rms_epsilon", c.rmsEps())
-                .u32("expert_count", experts)
-                .u32("expert_used_count", c.expertUsedCount())
-                .u32("attention.key_length", headDim)
-                .u32("attention.value_length", headDim)
-                .u32("expert_feed_forward_length", ffExp);
+                .u32("expert_count", c.expertCount())
+                .u32("expert_used_count", c.expertUsedCount());
+        Blocks.ownHeadSize(b, c.headDim());
+        b.u32("expert_feed_forward_length", ffExp);
 
-        b.tensor("token_embd.weight", embd, vocab);
-        b.tensor("output_norm.weight", embd);
-        b.tensor("output.weight", embd, vocab);
+        Blocks.embeddingsAndOutput(b, embd, c.vocabSize(), false); // Config has no tying: always an output matrix
         for (int i = 0; i < c.blockCount(); i++) {
-            b.blk(i, "attn_norm.weight", embd);
-            b.blk(i, "attn_q.weight", embd, q);
-            b.blk(i, "attn_k.weight", embd, kv);
-            b.blk(i, "attn_v.weight", embd, kv);
-            b.blk(i, "attn_output.weight", q, embd);
-            b.blk(i, "attn_k_norm.weight", headDim);
-            b.blk(i, "attn_q_norm.weight", headDim);
-            b.blk(i, "ffn_norm.weight", embd);
-            b.blk(i, "ffn_gate_inp.weight", embd, experts);
-            b.blk(i, "ffn_gate_exps.weight", embd, ffExp, experts);
-            b.blk(i, "ffn_down_exps.weight", ffExp, embd, experts);
-            b.blk(i, "ffn_up_exps.weight", embd, ffExp, experts);
+            Blocks.attention(b, i, attn, QK_NORMS);
+            Blocks.experts(b, i, embd, ffExp, c.expertCount());
         }
         return b.build();
     }
