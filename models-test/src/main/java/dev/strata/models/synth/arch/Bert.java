@@ -30,7 +30,10 @@ public final class Bert {
     public static ModelSpec spec(Config c) {
         long embd = c.embeddingLength();
         long ff = c.feedForwardLength();
+        Blocks.AttentionDims attn = Blocks.AttentionDims.fullWidth(embd);
 
+        // Not Blocks.commonHparams: an encoder has no KV heads, and the real all-MiniLM-L6-v2 GGUF
+        // has feed_forward_length before block_count; this keeps its order.
         ModelSpec.Builder b = ModelSpec.builder(c.name(), "bert", "bert-bge", c.vocabSize())
                 .u32("context_length", c.contextLength())
                 .u32("embedding_length", embd)
@@ -48,14 +51,7 @@ public final class Bert {
         b.tensor("token_embd_norm.weight", embd);
         b.tensor("token_embd_norm.bias", embd);
         for (int i = 0; i < c.blockCount(); i++) {
-            b.blk(i, "attn_q.weight", embd, embd);
-            b.blk(i, "attn_q.bias", embd);
-            b.blk(i, "attn_k.weight", embd, embd);
-            b.blk(i, "attn_k.bias", embd);
-            b.blk(i, "attn_v.weight", embd, embd);
-            b.blk(i, "attn_v.bias", embd);
-            b.blk(i, "attn_output.weight", embd, embd);
-            b.blk(i, "attn_output.bias", embd);
+            Blocks.biasedProjections(b, i, attn);
             b.blk(i, "ffn_up.weight", embd, ff);
             b.blk(i, "ffn_up.bias", ff);
             b.blk(i, "ffn_down.weight", ff, embd);

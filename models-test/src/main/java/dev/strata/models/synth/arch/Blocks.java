@@ -46,6 +46,15 @@ final class Blocks {
             return new AttentionDims(embd, headDim * headCount, headDim * headCountKv, headDim);
         }
 
+        /**
+         * Q, K and V all n_embd wide: plain multi-head attention without grouped KV heads (BERT).
+         * The head size is left 0, as nothing built from these dims reads it; a Q/K norm of it would
+         * fail at once, since a tensor needs positive dims.
+         */
+        static AttentionDims fullWidth(long embd) {
+            return new AttentionDims(embd, embd, embd, 0);
+        }
+
         /** Heads of n_embd / n_head, the llama default: attn_q is square. */
         static AttentionDims ofEmbd(long embd, long headCount, long headCountKv) {
             long headDim = embd / headCount;
@@ -74,8 +83,8 @@ final class Blocks {
     /**
      * The six keys nearly every architecture writes first, in this order: context_length,
      * embedding_length, block_count, feed_forward_length, attention.head_count, head_count_kv.
-     * Phi3, DeepSeek2 and Bert write theirs in another order (convert_hf_to_gguf's for them) and
-     * do not use this.
+     * Phi3, DeepSeek2 and Bert keep keys in an order of their own (feed_forward_length before
+     * block_count, and more) and do not use this.
      */
     static void commonHparams(ModelSpec.Builder b, long contextLength, long embd, long blockCount,
                               long feedForwardLength, long headCount, long headCountKv) {

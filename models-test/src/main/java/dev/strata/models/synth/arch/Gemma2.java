@@ -1,5 +1,11 @@
 package dev.strata.models.synth.arch;
 
+import static dev.strata.models.synth.arch.Blocks.AttentionOption.POST_ATTENTION_NORM;
+import static dev.strata.models.synth.arch.Blocks.FfnOrder.GATE_UP_DOWN;
+
+import dev.strata.models.synth.arch.Blocks.AttentionDims;
+
+
 /**
  * The {@code gemma2} architecture (src/models/gemma2.cpp): sliding-window attention on every other
  * layer (llama.cpp's pattern 2: layers 0, 2, 4, ... are local, as in Gemma 2), a norm after the
@@ -29,39 +35,22 @@ public final class Gemma2 {
 
     public static ModelSpec spec(Config c) {
         long embd = c.embeddingLength();
-        long headDim = c.headDim();
-        long q = headDim * c.headCount();
-        long kv = headDim * c.headCountKv();
         long ff = c.feedForwardLength();
+        AttentionDims attn = AttentionDims.ofHeadDim(embd, c.headDim(), c.headCount(), c.headCountKv());
 
-        ModelSpec.Builder b = ModelSpec.builder(c.name(), "gemma2", c.vocab(), c.vocabSize())
-                .u32("context_length", c.contextLength())
-                .u32("embedding_length", embd)
-                .u32("block_count", c.blockCount())
-                .u32("feed_forward_length", ff)
-                .u32("attention.head_count", c.headCount())
-                .u32("attention.head_count_kv", c.headCountKv())
-                .f32("attention.layer_norm_rms_epsilon", c.rmsEps())
-                .u32("attention.key_length", headDim)
-                .u32("attention.value_length", headDim)
-                .f32("attn_logit_softcapping", c.attnSoftcap())
+        ModelSpec.Builder b = ModelSpec.builder(c.name(), "gemma2", c.vocab(), c.vocabSize());
+        Blocks.commonHparams(b, c.contextLength(), embd, c.blockCount(), ff, c.headCount(), c.headCountKv());
+        b.f32("attention.layer_norm_rms_epsilon", c.rmsEps());
+        Blocks.ownHeadSize(b, c.headDim());
+        b.f32("attn_logit_softcapping", c.attnSoftcap())
                 .f32("final_logit_softcapping", c.finalSoftcap())
                 .u32("attention.sliding_window", c.slidingWindow())
                 .f32("rope.freq_base", c.ropeFreqBase());
 
-        b.tensor("token_embd.weight", embd, c.vocabSize());
-        b.tensor("output_norm.weight", embd);
+        Blocks.embeddingsAndOutput(b, embd, c.vocabSize(), true); // always tied, see above
         for (int i = 0; i < c.blockCount(); i++) {
-            b.blk(i, "attn_norm.weight", embd);
-            b.blk(i, "attn_q.weight", embd, q);
-            b.blk(i, "attn_k.weight", embd, kv);
-            b.blk(i, "attn_v.weight", embd, kv);
-            b.blk(i, "attn_output.weight", q, embd);
-            b.blk(i, "post_attention_norm.weight", embd);
-            b.blk(i, "ffn_norm.weight", embd);
-            b.blk(i, "ffn_gate.weight", embd, ff);
-            b.blk(i, "ffn_up.weight", embd, ff);
-            b.blk(i, "ffn_down.weight", ff, embd);
+            Blocks.attention(b, i, attn, POST_ATTENTION_NORM);
+            Blocks.denseFfn(b, i, embd, ff, GATE_UP_DOWN);
             b.blk(i, "post_ffw_norm.weight", embd);
         }
         return b.build();

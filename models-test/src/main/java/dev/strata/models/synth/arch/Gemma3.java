@@ -1,5 +1,12 @@
 package dev.strata.models.synth.arch;
 
+import static dev.strata.models.synth.arch.Blocks.AttentionOption.POST_ATTENTION_NORM;
+import static dev.strata.models.synth.arch.Blocks.AttentionOption.QK_NORMS;
+import static dev.strata.models.synth.arch.Blocks.FfnOrder.GATE_UP_DOWN;
+
+import dev.strata.models.synth.arch.Blocks.AttentionDims;
+
+
 /**
  * The {@code gemma3} architecture (src/models/gemma3.cpp): {@link Gemma2}'s four norms per layer
  * plus an RMS norm on each head of Q and K, no soft-capping, and five local (sliding-window)
@@ -33,43 +40,24 @@ public final class Gemma3 {
 
     public static ModelSpec spec(Config c) {
         long embd = c.embeddingLength();
-        long headDim = c.headDim();
-        long q = headDim * c.headCount();
-        long kv = headDim * c.headCountKv();
         long ff = c.feedForwardLength();
+        AttentionDims attn = AttentionDims.ofHeadDim(embd, c.headDim(), c.headCount(), c.headCountKv());
 
-        ModelSpec.Builder b = ModelSpec.builder(c.name(), "gemma3", c.vocab(), c.vocabSize())
-                .u32("context_length", c.contextLength())
-                .u32("embedding_length", embd)
-                .u32("block_count", c.blockCount())
-                .u32("feed_forward_length", ff)
-                .u32("attention.head_count", c.headCount())
-                .u32("attention.head_count_kv", c.headCountKv());
+        ModelSpec.Builder b = ModelSpec.builder(c.name(), "gemma3", c.vocab(), c.vocabSize());
+        Blocks.commonHparams(b, c.contextLength(), embd, c.blockCount(), ff, c.headCount(), c.headCountKv());
         if (c.ropeScaleLinear() > 0) {
             b.str("rope.scaling.type", "linear").f32("rope.scaling.factor", c.ropeScaleLinear());
         }
         b.f32("rope.freq_base", c.ropeFreqBase())
                 .f32("rope.freq_base_swa", c.ropeFreqBaseSwa())
-                .f32("attention.layer_norm_rms_epsilon", c.rmsEps())
-                .u32("attention.key_length", headDim)
-                .u32("attention.value_length", headDim)
-                .u32("attention.sliding_window", c.slidingWindow());
+                .f32("attention.layer_norm_rms_epsilon", c.rmsEps());
+        Blocks.ownHeadSize(b, c.headDim());
+        b.u32("attention.sliding_window", c.slidingWindow());
 
-        b.tensor("token_embd.weight", embd, c.vocabSize());
-        b.tensor("output_norm.weight", embd);
+        Blocks.embeddingsAndOutput(b, embd, c.vocabSize(), true); // always tied, see above
         for (int i = 0; i < c.blockCount(); i++) {
-            b.blk(i, "attn_norm.weight", embd);
-            b.blk(i, "attn_q.weight", embd, q);
-            b.blk(i, "attn_k.weight", embd, kv);
-            b.blk(i, "attn_v.weight", embd, kv);
-            b.blk(i, "attn_output.weight", q, embd);
-            b.blk(i, "post_attention_norm.weight", embd);
-            b.blk(i, "attn_k_norm.weight", headDim);
-            b.blk(i, "attn_q_norm.weight", headDim);
-            b.blk(i, "ffn_norm.weight", embd);
-            b.blk(i, "ffn_gate.weight", embd, ff);
-            b.blk(i, "ffn_up.weight", embd, ff);
-            b.blk(i, "ffn_down.weight", ff, embd);
+            Blocks.attention(b, i, attn, POST_ATTENTION_NORM, QK_NORMS);
+            Blocks.denseFfn(b, i, embd, ff, GATE_UP_DOWN);
             b.blk(i, "post_ffw_norm.weight", embd);
         }
         return b.build();

@@ -1,5 +1,8 @@
 package dev.strata.models.synth.arch;
 
+import dev.strata.models.synth.arch.Blocks.AttentionDims;
+
+
 /**
  * OpenAI's gpt-oss, architecture name {@code gpt-oss} (LLM_ARCH_OPENAI_MOE, src/models/openai-moe.cpp):
  * a mixture of experts in every layer, with biases everywhere (Q, K, V, output, router, each
@@ -32,46 +35,32 @@ public final class GptOss {
 
     public static ModelSpec spec(Config c) {
         long embd = c.embeddingLength();
-        long q = (long) c.headDim() * c.headCount();
-        long kv = (long) c.headDim() * c.headCountKv();
         long ffExp = c.expertFeedForwardLength();
         long experts = c.expertCount();
-        long vocab = c.vocabSize();
+        AttentionDims attn = AttentionDims.ofHeadDim(embd, c.headDim(), c.headCount(), c.headCountKv());
 
-        ModelSpec.Builder b = ModelSpec.builder(c.name(), "gpt-oss", c.vocab(), c.vocabSize())
-                .u32("context_length", c.contextLength())
-                .u32("embedding_length", embd)
-                .u32("block_count", c.blockCount())
-                .u32("feed_forward_length", ffExp)
-                .u32("attention.head_count", c.headCount())
-                .u32("attention.head_count_kv", c.headCountKv())
-                .str("rope.scaling.type", "yarn")
+        ModelSpec.Builder b = ModelSpec.builder(c.name(), "gpt-oss", c.vocab(), c.vocabSize());
+        // feed_forward_length is one expert's width: gpt-oss has no dense FFN
+        Blocks.commonHparams(b, c.contextLength(), embd, c.blockCount(), ffExp, c.headCount(), c.headCountKv());
+        b.str("rope.scaling.type", "yarn")
                 .f32("rope.scaling.factor", c.yarnFactor())
                 .u32("rope.scaling.original_context_length", c.yarnOriginalContext())
                 .f32("rope.freq_base", c.ropeFreqBase())
                 .f32("attention.layer_norm_rms_epsilon", c.rmsEps())
                 .u32("expert_count", experts)
-                .u32("expert_used_count", c.expertUsedCount())
-                .u32("attention.key_length", c.headDim())
-                .u32("attention.value_length", c.headDim())
-                .u32("attention.sliding_window", c.slidingWindow())
+                .u32("expert_used_count", c.expertUsedCount());
+        Blocks.ownHeadSize(b, c.headDim());
+        b.u32("attention.sliding_window", c.slidingWindow())
                 .u32("expert_feed_forward_length", ffExp);
 
-        b.tensor("token_embd.weight", embd, vocab);
-        b.tensor("output_norm.weight", embd);
-        b.tensor("output.weight", embd, vocab); // required: gpt-oss has no tied variant in llama.cpp
+        // output.weight is required: gpt-oss has no tied variant in llama.cpp
+        Blocks.embeddingsAndOutput(b, embd, c.vocabSize(), false);
         for (int i = 0; i < c.blockCount(); i++) {
             b.blk(i, "attn_norm.weight", embd);
-            b.blk(i, "post_attention_norm.weight", embd);
-            b.blk(i, "attn_q.weight", embd, q);
-            b.blk(i, "attn_q.bias", q);
-            b.blk(i, "attn_k.weight", embd, kv);
-            b.blk(i, "attn_k.bias", kv);
-            b.blk(i, "attn_v.weight", embd, kv);
-            b.blk(i, "attn_v.bias", kv);
-            b.blk(i, "attn_output.weight", q, embd);
-            b.blk(i, "attn_output.bias", embd);
+            b.blk(i, "post_attention_norm.weight", embd); // the norm before the experts
+            Blocks.biasedProjections(b, i, attn);
             b.blk(i, "attn_sinks.weight", c.headCount());
+            // Blocks.experts' tensors, each followed by its bias, and no ffn_norm
             b.blk(i, "ffn_gate_inp.weight", embd, experts);
             b.blk(i, "ffn_gate_inp.bias", experts);
             b.blk(i, "ffn_gate_exps.weight", embd, ffExp, experts);
