@@ -1,5 +1,7 @@
 package dev.strata.models.synth.arch;
 
+import static dev.strata.models.synth.arch.Blocks.FfnOrder.GATE_DOWN_UP;
+
 /**
  * The {@code deepseek2} architecture (DeepSeek-V2, V2-Lite, V2.5, V3 shapes; src/models/deepseek2.cpp):
  * multi-head latent attention (MLA) and a mixture of routed plus shared experts after some leading
@@ -57,8 +59,8 @@ public final class DeepSeek2 {
         long ff = c.feedForwardLength();
         long ffExp = c.expertFeedForwardLength();
         long experts = c.expertCount();
-        long vocab = c.vocabSize();
 
+        // Not Blocks.commonHparams: one KV head (MLA) and keys in an order of their own.
         ModelSpec.Builder b = ModelSpec.builder(c.name(), "deepseek2", "deepseek-llm", c.vocabSize())
                 .u32("context_length", c.contextLength())
                 .u32("embedding_length", embd)
@@ -98,9 +100,7 @@ public final class DeepSeek2 {
             b.f32("rope.scaling.yarn_log_multiplier", 0.1f * c.yarnMscaleAllDim());
         }
 
-        b.tensor("token_embd.weight", embd, vocab);
-        b.tensor("output_norm.weight", embd);
-        b.tensor("output.weight", embd, vocab);
+        Blocks.embeddingsAndOutput(b, embd, c.vocabSize(), false); // Config has no tying: always an output matrix
         long ffShared = ffExp * c.expertSharedCount();
         for (int i = 0; i < c.blockCount(); i++) {
             b.blk(i, "attn_norm.weight", embd);
@@ -118,12 +118,11 @@ public final class DeepSeek2 {
             b.blk(i, "attn_k_b.weight", nope, kvRank, heads);
             b.blk(i, "attn_v_b.weight", kvRank, vDim, heads);
             b.blk(i, "attn_output.weight", heads * vDim, embd);
-            b.blk(i, "ffn_norm.weight", embd);
             if (i < c.leadingDenseBlocks()) {
-                b.blk(i, "ffn_gate.weight", embd, ff);
-                b.blk(i, "ffn_down.weight", ff, embd);
-                b.blk(i, "ffn_up.weight", embd, ff);
+                Blocks.denseFfn(b, i, embd, ff, GATE_DOWN_UP);
             } else {
+                // not Blocks.experts: the routed experts are written down, gate, up, then the shared ones
+                b.blk(i, "ffn_norm.weight", embd);
                 b.blk(i, "ffn_gate_inp.weight", embd, experts);
                 b.blk(i, "ffn_down_exps.weight", ffExp, embd, experts);
                 b.blk(i, "ffn_gate_exps.weight", embd, ffExp, experts);

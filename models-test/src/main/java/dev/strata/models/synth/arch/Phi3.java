@@ -25,19 +25,17 @@ public final class Phi3 {
                          int blockCount, int feedForwardLength, int headCount, int headCountKv, float ropeFreqBase,
                          float rmsEps, int slidingWindow) {
         public Config {
-            if (embeddingLength % headCount != 0 || headCount % headCountKv != 0) {
-                throw new IllegalArgumentException(name + ": heads do not divide n_embd " + embeddingLength);
-            }
+            Blocks.requireHeadsDivide(name, embeddingLength, headCount, headCountKv);
         }
     }
 
     public static ModelSpec spec(Config c) {
         long embd = c.embeddingLength();
-        long headDim = embd / c.headCount();
-        long embdKv = headDim * c.headCountKv();
         long ff = c.feedForwardLength();
-        long vocab = c.vocabSize();
+        Blocks.AttentionDims attn = Blocks.AttentionDims.ofEmbd(embd, c.headCount(), c.headCountKv());
 
+        // Not Blocks.commonHparams: Phi3 keeps an order of its own, with the original context length
+        // second and feed_forward_length before block_count.
         ModelSpec.Builder b = ModelSpec.builder(c.name(), "phi3", "phi-3", c.vocabSize())
                 .u32("context_length", c.contextLength())
                 .u32("rope.scaling.original_context_length", c.originalContextLength())
@@ -47,19 +45,17 @@ public final class Phi3 {
                 .u32("attention.head_count", c.headCount())
                 .u32("attention.head_count_kv", c.headCountKv())
                 .f32("attention.layer_norm_rms_epsilon", c.rmsEps())
-                .u32("rope.dimension_count", headDim)
+                .u32("rope.dimension_count", attn.headDim())
                 .f32("rope.freq_base", c.ropeFreqBase());
         if (c.slidingWindow() > 0) {
             b.u32("attention.sliding_window", c.slidingWindow());
         }
 
-        b.tensor("token_embd.weight", embd, vocab);
-        b.tensor("output_norm.weight", embd);
-        b.tensor("output.weight", embd, vocab);
+        Blocks.embeddingsAndOutput(b, embd, c.vocabSize(), false); // Config has no tying: always an output matrix
         for (int i = 0; i < c.blockCount(); i++) {
             b.blk(i, "attn_norm.weight", embd);
-            b.blk(i, "attn_qkv.weight", embd, embd + 2 * embdKv);
-            b.blk(i, "attn_output.weight", embd, embd);
+            b.blk(i, "attn_qkv.weight", embd, attn.q() + 2 * attn.kv());
+            b.blk(i, "attn_output.weight", attn.q(), embd);
             b.blk(i, "ffn_norm.weight", embd);
             b.blk(i, "ffn_down.weight", ff, embd);
             b.blk(i, "ffn_up.weight", embd, 2 * ff);
