@@ -86,7 +86,7 @@ public final class Ledger {
                 DeviceId device = e.getKey();
                 Map<String, Long> heldBy = heldByLocked(device, modelId);
                 long held = heldBy.values().stream().mapToLong(Long::longValue).sum();
-                DeviceBudget budget = budgetOf.get(device).withHeldBytes(held);
+                DeviceBudget budget = budgetOf.get(device).withHeldBytes(held, 0);
                 if (e.getValue() > budget.budgetBytes()) {
                     shortfalls.add(new Shortfall(device, e.getValue(), budget, heldBy));
                 }

@@ -40,7 +40,7 @@ class LedgerConcurrencyTest {
     @RepeatedTest(20)
     void exactlyAsManyAsFit() throws Exception {
         Ledger ledger = new Ledger();
-        List<DeviceBudget> budgets = List.of(new DeviceBudget(CUDA0, NO_CAP, 11 * G, G, 0));
+        List<DeviceBudget> budgets = List.of(new DeviceBudget(CUDA0, NO_CAP, 11 * G, G, 0, 0));
         CountDownLatch ready = new CountDownLatch(THREADS);
         CountDownLatch go = new CountDownLatch(1);
         List<Future<Boolean>> results = new ArrayList<>();
@@ -80,8 +80,8 @@ class LedgerConcurrencyTest {
         long usable0 = 9 * G;
         long usable1 = 5 * G;
         List<DeviceBudget> budgets = List.of(
-                new DeviceBudget(CUDA0, NO_CAP, usable0 + G, G, 0),
-                new DeviceBudget(CUDA1, usable1, 40 * G, G, 0));
+                new DeviceBudget(CUDA0, NO_CAP, usable0 + G, G, 0, 0),
+                new DeviceBudget(CUDA1, usable1, 40 * G, G, 0, 0));
         int workers = THREADS - 1;
         int rounds = 300;
         CountDownLatch go = new CountDownLatch(1);

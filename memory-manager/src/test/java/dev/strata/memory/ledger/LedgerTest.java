@@ -20,9 +20,9 @@ class LedgerTest {
 
     /** 10 GiB free on each GPU, 1 GiB reserve: 9 GiB to share. */
     private static final List<DeviceBudget> TWO_GPUS = List.of(
-            new DeviceBudget(CUDA0, NO_CAP, 10 * G, G, 0),
-            new DeviceBudget(CUDA1, NO_CAP, 10 * G, G, 0),
-            new DeviceBudget(DeviceId.CPU, NO_CAP, 64 * G, 4 * G, 0));
+            new DeviceBudget(CUDA0, NO_CAP, 10 * G, G, 0, 0),
+            new DeviceBudget(CUDA1, NO_CAP, 10 * G, G, 0, 0),
+            new DeviceBudget(DeviceId.CPU, NO_CAP, 64 * G, 4 * G, 0, 0));
 
     private final Ledger ledger = new Ledger();
 
@@ -66,7 +66,7 @@ class LedgerTest {
         };
         for (long[] row : table) {
             Ledger l = new Ledger();
-            List<DeviceBudget> budget = List.of(new DeviceBudget(CUDA0, row[1], row[2], row[3], 0));
+            List<DeviceBudget> budget = List.of(new DeviceBudget(CUDA0, row[1], row[2], row[3], 0, 0));
             if (row[0] > 0) {
                 reserveUnchecked(l, "other", CUDA0, row[0]);
             }
@@ -86,7 +86,7 @@ class LedgerTest {
 
     private static void reserveUnchecked(Ledger l, String model, DeviceId device, long bytes) {
         try {
-            l.reserve(model, Map.of(device, bytes), List.of(new DeviceBudget(device, NO_CAP, Long.MAX_VALUE, 0, 0)));
+            l.reserve(model, Map.of(device, bytes), List.of(new DeviceBudget(device, NO_CAP, Long.MAX_VALUE, 0, 0, 0)));
         } catch (InsufficientMemoryException e) {
             throw new AssertionError(e);
         }
@@ -97,8 +97,8 @@ class LedgerTest {
         ledger.reserve("X", Map.of(CUDA1, 2 * G), TWO_GPUS);
         long free = ByteSize.parse("7.1GiB").bytes();
         List<DeviceBudget> budgets = List.of(
-                new DeviceBudget(CUDA0, NO_CAP, 20 * G, G, 0),
-                new DeviceBudget(CUDA1, NO_CAP, free, G, 0));
+                new DeviceBudget(CUDA0, NO_CAP, 20 * G, G, 0, 0),
+                new DeviceBudget(CUDA1, NO_CAP, free, G, 0, 0));
         Map<DeviceId, Long> want = Map.of(CUDA0, 5 * G, CUDA1, ByteSize.parse("9.4GiB").bytes());
 
         assertThatThrownBy(() -> ledger.reserve("B", want, budgets))
@@ -121,8 +121,8 @@ class LedgerTest {
         ledger.reserve("p", Map.of(CUDA0, 4 * G), TWO_GPUS);
         ledger.reserve("q", Map.of(CUDA0, 3 * G), TWO_GPUS);
         List<DeviceBudget> capped = List.of(
-                new DeviceBudget(CUDA0, NO_CAP, 10 * G, G, 0),
-                new DeviceBudget(CUDA1, 6 * G, 10 * G, G, 0));
+                new DeviceBudget(CUDA0, NO_CAP, 10 * G, G, 0, 0),
+                new DeviceBudget(CUDA1, 6 * G, 10 * G, G, 0, 0));
         assertThatThrownBy(() -> ledger.reserve("r", Map.of(CUDA0, 3 * G, CUDA1, 7 * G), capped))
                 .hasMessage("model r does not fit: "
                         + "cuda0 needs 3 GiB, 2 GiB free after the 1 GiB reserve and 7 GiB held by models p 4 GiB, q 3 GiB"
@@ -135,11 +135,11 @@ class LedgerTest {
     void theLedgerDecidesWhatIsHeldNotTheCaller() throws Exception {
         ledger.reserve("a", Map.of(CUDA0, 8 * G), TWO_GPUS);
         // A budget computed before "a" reserved says nothing is held; the ledger knows better.
-        List<DeviceBudget> stale = List.of(new DeviceBudget(CUDA0, NO_CAP, 10 * G, G, 0));
+        List<DeviceBudget> stale = List.of(new DeviceBudget(CUDA0, NO_CAP, 10 * G, G, 0, 0));
         assertThatThrownBy(() -> ledger.reserve("b", Map.of(CUDA0, 2 * G), stale))
                 .isInstanceOf(InsufficientMemoryException.class).hasMessageContaining("held by model a");
         // And a budget that claims more is held than is does not shrink it.
-        List<DeviceBudget> pessimistic = List.of(new DeviceBudget(CUDA0, NO_CAP, 10 * G, G, 9 * G));
+        List<DeviceBudget> pessimistic = List.of(new DeviceBudget(CUDA0, NO_CAP, 10 * G, G, 9 * G, 0));
         ledger.reserve("c", Map.of(CUDA0, G), pessimistic);
         assertThat(ledger.held(CUDA0)).isEqualTo(9 * G);
     }
@@ -203,7 +203,7 @@ class LedgerTest {
                 .hasMessage("model a asks for 1 GiB on cuda3, which has no budget");
         assertThatThrownBy(() -> ledger.reserve("a", Map.of(CUDA0, G),
                 List.of(DeviceBudget.of(new Device(CUDA0, "x", "", "", G, G)),
-                        new DeviceBudget(CUDA0, NO_CAP, G, 0, 0))))
+                        new DeviceBudget(CUDA0, NO_CAP, G, 0, 0, 0))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("two budgets for cuda0");
         assertThat(ledger.held(CUDA0)).isZero();
     }
