@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -73,6 +74,8 @@ class LedgerConcurrencyTest {
     /**
      * Threads reserve across two devices with uneven sizes and release again, while an observer reads
      * the ledger: no device is ever over its budget, and no model ever holds one device without the other.
+     * In the first round every worker asks before any releases (31 × at least 0.5 GiB against 9 GiB), so
+     * some are refused whatever the scheduling.
      */
     @Test
     void reserveAndReleaseUnderContentionNeverOverbooks() throws Exception {
@@ -85,6 +88,7 @@ class LedgerConcurrencyTest {
         int workers = THREADS - 1;
         int rounds = 300;
         CountDownLatch go = new CountDownLatch(1);
+        CyclicBarrier allAsked = new CyclicBarrier(workers);
         AtomicBoolean working = new AtomicBoolean(true);
         AtomicLong maxSeen0 = new AtomicLong();
         AtomicLong maxSeen1 = new AtomicLong();
@@ -117,12 +121,18 @@ class LedgerConcurrencyTest {
                                 torn.add(model + " " + mine);
                             }
                         }
+                        if (round == 0) {
+                            allAsked.await(30, TimeUnit.SECONDS); // hold it until every worker has asked
+                        }
                     } catch (InsufficientMemoryException e) {
                         refused.incrementAndGet();
                         if (!ledger.reservation(model).isEmpty()) {
                             synchronized (torn) {
                                 torn.add(model + " refused but holds " + ledger.reservation(model));
                             }
+                        }
+                        if (round == 0) {
+                            allAsked.await(30, TimeUnit.SECONDS);
                         }
                     }
                 }
