@@ -6,9 +6,10 @@
  *
  * <pre>{@code
  * DeviceInventory inventory = new CudaDeviceInventory(HostMemory.system());
+ * Ledger.Epoch epoch = ledger.epoch();       // before reading free memory
  * Inventory now = inventory.read();          // never throws for a missing driver: CPU only + a note
  * for (Device d : now.devices()) {
- *     DeviceBudget b = DeviceBudget.of(d).withHeldBytes(ledger.held(d.id(), modelId));
+ *     DeviceBudget b = ledger.budgetFor(modelId, DeviceBudget.of(d), epoch);
  *     System.out.println(d.id() + ": " + b.explain());
  * }
  * }</pre>

@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
  *
  * <pre>{@code
  * try {
- *     reservation = ledger.reserve(id, placement.bytesPerDevice(), budgets);
+ *     reservation = ledger.reserve(id, placement.bytesPerDevice(), budgets, epoch);
  * } catch (InsufficientMemoryException e) {
  *     long missing = e.shortfalls().get(0).missingBytes(); // evict, re-plan, or refuse
  * }

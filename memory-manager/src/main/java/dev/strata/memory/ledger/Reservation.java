@@ -10,14 +10,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link Ledger#reserve}; whoever called that owns it and closes it when the model is unloaded.
  *
  * <pre>{@code
- * try (Reservation r = ledger.reserve("llama-8b", bytes, budgets)) {
+ * try (Reservation r = ledger.reserve("llama-8b", bytes, budgets, epoch)) {
  *     r.bytes();   // {cuda0=6442450944}
+ *     r.state();   // PENDING
+ *     ledger.commit("llama-8b", measured);
+ *     r.state();   // ALLOCATED
  * }                // released; closing again does nothing
  * }</pre>
  *
  * <p>A handle releases only the reservation it made: if the model was released through {@link
  * Ledger#release(String)} and reserved again, closing the old handle leaves the new reservation be.
- * {@link Ledger#replace} keeps the handle valid.
+ * {@link Ledger#commit} keeps the handle valid. Close it after the model's memory is freed.
  */
 public final class Reservation implements AutoCloseable {
 
@@ -37,7 +40,7 @@ public final class Reservation implements AutoCloseable {
         return modelId;
     }
 
-    /** What this reservation holds now per device (measured figures after a replace); empty once released. */
+    /** What this reservation holds now per device (measured figures after a commit); empty once released. */
     public Map<DeviceId, Long> bytes() {
         Map<DeviceId, Long> now = closed.get() ? null : ledger.reservation(modelId, token);
         return now == null ? Map.of() : now;
@@ -46,6 +49,14 @@ public final class Reservation implements AutoCloseable {
     /** Whether this reservation is still held: not closed, and not released through the ledger. */
     public boolean held() {
         return !closed.get() && ledger.reservation(modelId, token) != null;
+    }
+
+    /**
+     * {@code PENDING} until {@link Ledger#commit}, then {@code ALLOCATED}; {@code RELEASED} once closed or
+     * released through the ledger.
+     */
+    public ReservationState state() {
+        return closed.get() ? ReservationState.RELEASED : ledger.state(modelId, token);
     }
 
     /** Releases the reservation; safe to call again, from any thread. */
@@ -59,6 +70,7 @@ public final class Reservation implements AutoCloseable {
     @Override
     public String toString() {
         Map<DeviceId, Long> now = bytes();
-        return "Reservation[" + modelId + (now.isEmpty() && !held() ? ", released" : " " + now) + "]";
+        ReservationState state = state();
+        return "Reservation[" + modelId + (state == ReservationState.RELEASED ? ", released" : " " + state + " " + now) + "]";
     }
 }

@@ -23,7 +23,8 @@ import java.util.Objects;
  *
  * @param device      the device
  * @param neededBytes what the reservation asked for on it
- * @param budget      the budget it was checked against, {@code heldBytes} as the ledger held then
+ * @param budget      the budget it was checked against, its held figures (pending and allocated) as
+ *                    the ledger held them then
  * @param heldBy      the other models holding memory on it and how much, largest first
  */
 public record Shortfall(DeviceId device, long neededBytes, DeviceBudget budget, Map<String, Long> heldBy) {

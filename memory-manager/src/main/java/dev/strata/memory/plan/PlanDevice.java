@@ -12,7 +12,7 @@ import java.util.Objects;
  * new PlanDevice(DeviceBudget.of(gpu).withCapBytes(24 * ByteSize.GIB), measuredOverhead)
  * }</pre>
  *
- * @param budget        what the device may take: min(cap, free − reserve) − held
+ * @param budget        what the device may take: {@link DeviceBudget#budgetBytes()}
  * @param overheadBytes runtime overhead, measured per device (0 when the free figure already excludes it)
  */
 public record PlanDevice(DeviceBudget budget, long overheadBytes) {

@@ -42,10 +42,10 @@ public final class PlanBenchmark {
             long gib = 1L << 30;
             PlanRequest request = new PlanRequest(KvCacheParams.defaults().withContext(4096).withBatch(512, 512), false,
                     256, CpuRepack.NONE, 64 * gib, true);
-            List<PlanDevice> one = List.of(new PlanDevice(new DeviceBudget(DeviceId.cuda(0), 24 * gib, 80 * gib, 0, 0), 0));
+            List<PlanDevice> one = List.of(new PlanDevice(new DeviceBudget(DeviceId.cuda(0), 24 * gib, 80 * gib, 0, 0, 0), 0));
             List<PlanDevice> two = List.of(
-                    new PlanDevice(new DeviceBudget(DeviceId.cuda(0), DeviceBudget.NO_CAP, 24 * gib, gib, 0), 600L << 20),
-                    new PlanDevice(new DeviceBudget(DeviceId.cuda(1), DeviceBudget.NO_CAP, 24 * gib, gib, 0), 600L << 20));
+                    new PlanDevice(new DeviceBudget(DeviceId.cuda(0), DeviceBudget.NO_CAP, 24 * gib, gib, 0, 0), 600L << 20),
+                    new PlanDevice(new DeviceBudget(DeviceId.cuda(1), DeviceBudget.NO_CAP, 24 * gib, gib, 0, 0), 600L << 20));
             double[] read = time(50, () -> ModelShape.of(GgufFile.read(file)));
             ModelShape shape = ModelShape.of(GgufFile.read(file));
             double[] planOne = time(200, () -> Planner.plan(shape, one, request));

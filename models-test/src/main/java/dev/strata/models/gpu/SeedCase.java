@@ -70,7 +70,7 @@ public final class SeedCase {
         ModelShape shape = ModelShape.of(GgufFile.read(model));
         // The budget covers everything this process holds on the device, its CUDA context included:
         // that context is already taken out of the free figure, so it comes off the cap as well.
-        DeviceBudget budget = new DeviceBudget(DeviceId.cuda(0), BUDGET - baselineUsed, idle.freeBytes(), 0, 0);
+        DeviceBudget budget = new DeviceBudget(DeviceId.cuda(0), BUDGET - baselineUsed, idle.freeBytes(), 0, 0, 0);
         KvCacheParams kv = KvCacheParams.defaults().withContext(CONTEXT).withBatch(512, 512);
         long t0 = System.nanoTime();
         PlanResult result = Planner.plan(shape, List.of(new PlanDevice(budget, overhead)),

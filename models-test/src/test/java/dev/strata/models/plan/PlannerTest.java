@@ -63,7 +63,7 @@ class PlannerTest {
     }
 
     private static PlanDevice gpu(int index, long budgetBytes, long overhead) {
-        return new PlanDevice(new DeviceBudget(DeviceId.cuda(index), budgetBytes + GIB, 80 * GIB, GIB, 0), overhead);
+        return new PlanDevice(new DeviceBudget(DeviceId.cuda(index), budgetBytes + GIB, 80 * GIB, GIB, 0, 0), overhead);
     }
 
     private static PlanRequest request(int context) {
@@ -102,8 +102,8 @@ class PlannerTest {
     void theSeedCaseOnTwo24GibCardsStaysWithin23GibEachAndPutsTheRestOnTheCpu() throws Exception {
         ModelShape s = shape(Zoo.llama3_70b(), QuantMix.Q5_K_S);
         List<PlanDevice> cards = List.of(
-                new PlanDevice(new DeviceBudget(DeviceId.cuda(0), DeviceBudget.NO_CAP, 24 * GIB, GIB, 0), 600 * MIB),
-                new PlanDevice(new DeviceBudget(DeviceId.cuda(1), DeviceBudget.NO_CAP, 24 * GIB, GIB, 0), 600 * MIB));
+                new PlanDevice(new DeviceBudget(DeviceId.cuda(0), DeviceBudget.NO_CAP, 24 * GIB, GIB, 0, 0), 600 * MIB),
+                new PlanDevice(new DeviceBudget(DeviceId.cuda(1), DeviceBudget.NO_CAP, 24 * GIB, GIB, 0, 0), 600 * MIB));
         Placement p = placed(Planner.plan(s, cards, request(4096)));
         assertThat(p.gpus()).allSatisfy(d -> assertThat(d.totalBytes()).isLessThanOrEqualTo(23 * GIB));
         assertThat(p.cpuLayers()).isPositive();
