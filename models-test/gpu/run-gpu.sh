@@ -35,7 +35,7 @@ cat "$work/natives/META-INF/native/linux-x86_64/cuda/strata-native.properties"
 
 step "models-test suite, cuda variant on the class path"
 root="$PWD"
-# The zoo, vocab and estimate-comparison tests need llama.cpp's vocab files (tens of MB, over the
+# The zoo, vocab, estimate-comparison and planner tests need llama.cpp's vocab files (tens of MB, over the
 # device tool's 64 MiB); they are CPU tests and run in CI. The seed case below brings its one vocab.
 # llama.cpp's own log lines (many expected errors from the bad-input tests) stay out of this report.
 printf '%s\n' 'handlers=java.util.logging.ConsoleHandler' '.level=WARNING' 'dev.strata.llama.native.level=OFF' > "$work/logging.properties"
@@ -43,7 +43,7 @@ cp="$work/natives:$root/http/target/strata.jar:$root/models-test/target/classes:
 (cd models-test && java -Djava.util.logging.config.file="$work/logging.properties" -Dstrata.models.dir="$work/models" -Dstrata.native.cache="$work/native-cache" \
   -jar "$(ls "$dev"/lib/junit-platform-console-standalone-*.jar)" execute \
   --class-path "$cp" --select-package dev.strata.models \
-  --exclude-classname '.*(Zoo|Vocab|EstimateVsLlamaCpp).*' \
+  --exclude-classname '.*(Zoo|Vocab|EstimateVsLlamaCpp).*' --exclude-package dev.strata.models.plan \
   --details=tree --disable-banner --reports-dir="$out/junit")
 suite=$?
 
