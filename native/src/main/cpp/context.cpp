@@ -44,7 +44,8 @@ jfloatArray to_floats(JNIEnv * env, const float * data, int32_t n) {
 
 JNI_FN(jlong, contextCreate)(JNIEnv * env, jclass, jlong model_h, jint n_ctx, jint n_batch, jint n_ubatch, jint n_seq_max,
                             jint n_threads, jint n_threads_batch, jint flash_attention, jint type_k, jint type_v,
-                            jboolean embeddings, jint pooling, jboolean kv_unified, jboolean offload_kqv) {
+                            jboolean embeddings, jint pooling, jboolean kv_unified, jboolean offload_kqv,
+                            jboolean swa_full) {
     return guarded<jlong>(env, 0, [&]() -> jlong {
         if (model_h == 0) throw java_error(JavaError::InvalidArgument, "null model handle");
         auto * m = from_handle<model_handle>(model_h);
@@ -77,6 +78,7 @@ JNI_FN(jlong, contextCreate)(JNIEnv * env, jclass, jlong model_h, jint n_ctx, ji
         params.pooling_type    = static_cast<enum llama_pooling_type>(pooling);
         params.kv_unified      = kv_unified;
         params.offload_kqv     = offload_kqv;
+        params.swa_full        = swa_full;
         params.abort_callback      = abort_requested;
         params.abort_callback_data = handle.get();
 

@@ -24,10 +24,11 @@ import java.util.Objects;
  * @param pooling       embedding pooling
  * @param kvUnified     one KV buffer shared by all sequences (good when they share a prefix)
  * @param offloadKqv    keep the KV cache and attention on the GPU where layers are
+ * @param swaFull       sliding-window layers get a full-size cache (llama.cpp's default); false sizes them to the window
  */
 public record ContextParams(int contextSize, int batchSize, int microBatch, int sequences, int threads, int batchThreads,
                             FlashAttention flashAttention, KvCacheType typeK, KvCacheType typeV, boolean embeddings,
-                            Pooling pooling, boolean kvUnified, boolean offloadKqv) {
+                            Pooling pooling, boolean kvUnified, boolean offloadKqv, boolean swaFull) {
 
     public ContextParams {
         Objects.requireNonNull(flashAttention, "flashAttention");
@@ -47,46 +48,51 @@ public record ContextParams(int contextSize, int batchSize, int microBatch, int 
     public static ContextParams defaults() {
         int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
         return new ContextParams(4096, 512, 512, 1, cores, cores, FlashAttention.AUTO, KvCacheType.F16, KvCacheType.F16,
-                false, Pooling.UNSPECIFIED, true, true);
+                false, Pooling.UNSPECIFIED, true, true, true);
     }
 
     public ContextParams withContextSize(int tokens) {
         return new ContextParams(tokens, batchSize, microBatch, sequences, threads, batchThreads, flashAttention, typeK,
-                typeV, embeddings, pooling, kvUnified, offloadKqv);
+                typeV, embeddings, pooling, kvUnified, offloadKqv, swaFull);
     }
 
     public ContextParams withBatch(int batch, int micro) {
         return new ContextParams(contextSize, batch, micro, sequences, threads, batchThreads, flashAttention, typeK,
-                typeV, embeddings, pooling, kvUnified, offloadKqv);
+                typeV, embeddings, pooling, kvUnified, offloadKqv, swaFull);
     }
 
     public ContextParams withSequences(int n) {
         return new ContextParams(contextSize, batchSize, microBatch, n, threads, batchThreads, flashAttention, typeK,
-                typeV, embeddings, pooling, kvUnified, offloadKqv);
+                typeV, embeddings, pooling, kvUnified, offloadKqv, swaFull);
     }
 
     public ContextParams withThreads(int generation, int batch) {
         return new ContextParams(contextSize, batchSize, microBatch, sequences, generation, batch, flashAttention, typeK,
-                typeV, embeddings, pooling, kvUnified, offloadKqv);
+                typeV, embeddings, pooling, kvUnified, offloadKqv, swaFull);
     }
 
     public ContextParams withFlashAttention(FlashAttention fa) {
         return new ContextParams(contextSize, batchSize, microBatch, sequences, threads, batchThreads, fa, typeK, typeV,
-                embeddings, pooling, kvUnified, offloadKqv);
+                embeddings, pooling, kvUnified, offloadKqv, swaFull);
     }
 
     public ContextParams withCacheTypes(KvCacheType k, KvCacheType v) {
         return new ContextParams(contextSize, batchSize, microBatch, sequences, threads, batchThreads, flashAttention, k, v,
-                embeddings, pooling, kvUnified, offloadKqv);
+                embeddings, pooling, kvUnified, offloadKqv, swaFull);
     }
 
     public ContextParams withEmbeddings(boolean on, Pooling p) {
         return new ContextParams(contextSize, batchSize, microBatch, sequences, threads, batchThreads, flashAttention, typeK,
-                typeV, on, p, kvUnified, offloadKqv);
+                typeV, on, p, kvUnified, offloadKqv, swaFull);
     }
 
     public ContextParams withKvUnified(boolean unified) {
         return new ContextParams(contextSize, batchSize, microBatch, sequences, threads, batchThreads, flashAttention, typeK,
-                typeV, embeddings, pooling, unified, offloadKqv);
+                typeV, embeddings, pooling, unified, offloadKqv, swaFull);
+    }
+
+    public ContextParams withSwaFull(boolean full) {
+        return new ContextParams(contextSize, batchSize, microBatch, sequences, threads, batchThreads, flashAttention, typeK,
+                typeV, embeddings, pooling, kvUnified, offloadKqv, full);
     }
 }

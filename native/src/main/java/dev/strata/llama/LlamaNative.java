@@ -51,7 +51,8 @@ final class LlamaNative {
     // --- context ---------------------------------------------------------------------------
     static native long contextCreate(long model, int nCtx, int nBatch, int nUbatch, int nSeqMax, int nThreads,
                                      int nThreadsBatch, int flashAttention, int typeK, int typeV,
-                                     boolean embeddings, int pooling, boolean kvUnified, boolean offloadKqv);
+                                     boolean embeddings, int pooling, boolean kvUnified, boolean offloadKqv,
+                                     boolean swaFull);
     static native void contextFree(long context);
     /** n_ctx, n_batch, n_ubatch, n_seq_max, pooling type, n_vocab, n_embd (actual values). */
     static native int[] contextFacts(long context);

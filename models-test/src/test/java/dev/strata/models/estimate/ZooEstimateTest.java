@@ -69,6 +69,44 @@ class ZooEstimateTest {
         assertThat(failures).isEmpty();
     }
 
+    /**
+     * Sliding-window layers with {@code swa_full} off keep only the window (plus a micro-batch) per
+     * stream: Gemma 2, Gemma 3 and gpt-oss, one and four sequences.
+     */
+    @Test
+    void slidingWindowCachesMatchLlamaCppWithSwaFullOff() throws Exception {
+        LlamaVocabs vocabs = LlamaVocabs.locate();
+        List<String> failures = new ArrayList<>();
+        for (ModelSpec spec : List.of(Zoo.gemma2_9b(), Zoo.gemma3_27b(), Zoo.gptOss20b())) {
+            Path file = dir.resolve(spec.name() + "-swa.gguf");
+            SyntheticModels.write(file, spec, QuantMix.Q8_0, vocabs, DataMode.SPARSE, 1);
+            ModelShape shape = ModelShape.of(GgufFile.read(file));
+            try (LlamaModel model = LlamaModel.load(LlamaBackend.get(), file,
+                    ModelParams.defaults().withNoAlloc(true).withMmap(false, false), null)) {
+                for (int ctx : CONTEXTS) {
+                    for (int seqs : new int[] {1, 4}) {
+                        long actual;
+                        try (LlamaContext c = LlamaContext.create(model, ContextParams.defaults().withContextSize(ctx)
+                                .withBatch(2048, 512).withSequences(seqs).withKvUnified(false).withSwaFull(false))) {
+                            actual = c.memoryBreakdown().contextBytes();
+                        }
+                        KvCacheParams kvp = KvCacheParams.defaults().withContext(ctx).withBatch(2048, 512)
+                                .withSequences(seqs).withUnified(false).withSwaFull(false);
+                        long estimated = KvCacheEstimate.of(shape, LayerAssignment.cpuOnly(shape.layerCount()), kvp)
+                                .totalBytes();
+                        System.out.printf(Locale.ROOT, "swa_full off: %s ctx %d seqs %d: estimated %d, llama.cpp %d%n",
+                                spec.name(), ctx, seqs, estimated, actual);
+                        if (Math.abs(diff(estimated, actual)) > 1) {
+                            failures.add(spec.name() + " ctx " + ctx + " seqs " + seqs + ": " + estimated + " vs " + actual);
+                        }
+                    }
+                }
+            }
+            Files.delete(file);
+        }
+        assertThat(failures).isEmpty();
+    }
+
     private static void compare(ModelSpec spec, QuantMix mix, ModelShape shape, LlamaModel model, int ctx, boolean flash,
                                 boolean bert, List<String> failures) {
         ContextParams cp = ContextParams.defaults().withContextSize(ctx).withBatch(2048, 512)
