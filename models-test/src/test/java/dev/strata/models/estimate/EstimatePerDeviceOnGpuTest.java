@@ -152,12 +152,6 @@ class EstimatePerDeviceOnGpuTest {
     }
 
     private static Path model(String file) {
-        String configured = System.getProperty("strata.models.dir");
-        Path modelsDir = configured != null ? Path.of(configured) : Path.of("..", "..", "shared", "models");
-        Path p = modelsDir.toAbsolutePath().normalize().resolve(file);
-        if (!Files.isRegularFile(p)) {
-            throw new AssertionError("test model " + p + " is missing: the tests need ../shared/models beside the project root");
-        }
-        return p;
+        return dev.strata.models.TestModels.path(file);
     }
 }

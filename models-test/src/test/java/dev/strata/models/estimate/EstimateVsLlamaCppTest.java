@@ -186,34 +186,12 @@ class EstimateVsLlamaCppTest {
         return flags.contains(" avx2") ? CpuRepack.x86Avx2() : CpuRepack.NONE;
     }
 
-    /**
-     * A vocab-only GGUF from llama.cpp's source tree ({@code models/ggml-vocab-<name>.gguf}), found
-     * through the native build's record of where that source is.
-     */
-    private static Path llamaVocab(String name) throws IOException {
-        Path record = Path.of("..", "native", "target", "llama-source.properties").toAbsolutePath().normalize();
-        if (!Files.isRegularFile(record)) {
-            throw new AssertionError(record + " is missing: build the native module first");
-        }
-        java.util.Properties p = new java.util.Properties();
-        try (var in = Files.newInputStream(record)) {
-            p.load(in);
-        }
-        Path vocab = Path.of(p.getProperty("models.dir", "")).resolve("ggml-vocab-" + name + ".gguf");
-        if (!Files.isRegularFile(vocab)) {
-            throw new AssertionError("llama.cpp's vocab file " + vocab + " is missing");
-        }
-        return vocab;
+    /** A vocab-only GGUF from llama.cpp's source tree ({@code models/ggml-vocab-<name>.gguf}). */
+    private static Path llamaVocab(String name) {
+        return dev.strata.models.synth.LlamaVocabs.locate().file(name);
     }
 
-    /** The shared test models, found as dev.strata.models.TestModels finds them; a missing model fails, never skips. */
     private static Path model(String file) {
-        String configured = System.getProperty("strata.models.dir");
-        Path modelsDir = configured != null ? Path.of(configured) : Path.of("..", "..", "shared", "models");
-        Path p = modelsDir.toAbsolutePath().normalize().resolve(file);
-        if (!Files.isRegularFile(p)) {
-            throw new AssertionError("test model " + p + " is missing: the tests need ../shared/models beside the project root");
-        }
-        return p;
+        return dev.strata.models.TestModels.path(file);
     }
 }

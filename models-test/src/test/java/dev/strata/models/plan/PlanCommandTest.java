@@ -4,18 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.models.StrataCli;
 import dev.strata.models.synth.DataMode;
 import dev.strata.models.synth.LlamaVocabs;
 import dev.strata.models.synth.QuantMix;
 import dev.strata.models.synth.SyntheticModels;
 import dev.strata.models.synth.Zoo;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,23 +29,9 @@ class PlanCommandTest {
         SyntheticModels.write(seed, Zoo.llama3_70b(), QuantMix.Q5_K_S, LlamaVocabs.locate(), DataMode.SPARSE, 1);
     }
 
-    private record Outcome(int exit, String stdout, String stderr) {}
-
-    private static Outcome strata(String... args) throws IOException, InterruptedException {
-        Path jar = Path.of("..", "http", "target", "strata.jar").toAbsolutePath().normalize();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString()));
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        return new Outcome(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
-    }
-
     @Test
     void theSeedCaseOnTwo24GibCardsAsJson() throws Exception {
-        Outcome o = strata("plan", "--model", seed.toString(), "--devices", "cuda0=24GiB,cuda1=24GiB", "--ctx", "4096",
+        StrataCli.Outcome o = StrataCli.run("plan", "--model", seed.toString(), "--devices", "cuda0=24GiB,cuda1=24GiB", "--ctx", "4096",
                 "--overhead", "600MiB", "--json");
         assertThat(o.exit()).as(o.stderr()).isZero();
         JsonNode plan = new ObjectMapper().readTree(o.stdout());
@@ -71,7 +54,7 @@ class PlanCommandTest {
 
     @Test
     void theTableNamesEveryColumnAndSaysWhy() throws Exception {
-        Outcome o = strata("plan", "-m", seed.toString(), "--devices", "cuda0=24GiB", "--ctx", "8192");
+        StrataCli.Outcome o = StrataCli.run("plan", "-m", seed.toString(), "--devices", "cuda0=24GiB", "--ctx", "8192");
         assertThat(o.exit()).as(o.stderr()).isZero();
         assertThat(o.stdout()).contains("weights", "KV", "compute", "overhead", "total", "budget", "cuda0", "cpu",
                 "n_gpu_layers=", "why: ");
@@ -79,7 +62,7 @@ class PlanCommandTest {
 
     @Test
     void aBadDeviceSpecIsAClearError() throws Exception {
-        Outcome o = strata("plan", "-m", seed.toString(), "--devices", "cuda0=24GiB,cuda2=8GiB");
+        StrataCli.Outcome o = StrataCli.run("plan", "-m", seed.toString(), "--devices", "cuda0=24GiB,cuda2=8GiB");
         assertThat(o.exit()).isEqualTo(1);
         assertThat(o.stderr()).contains("error:").contains("cuda1");
     }
