@@ -99,6 +99,7 @@ JNI_FN(jlong, contextCreate)(JNIEnv * env, jclass, jlong model_h, jint n_ctx, ji
         handle->n_seq_max = llama_n_seq_max(raw);
         handle->batch_capacity = static_cast<int32_t>(llama_n_batch(raw));
         handle->batch = llama_batch_init(handle->batch_capacity, 0, 1);
+        handle->seq_scratch.resize(static_cast<size_t>(handle->batch_capacity));
         return to_handle(handle.release());
     });
 }
@@ -138,7 +139,7 @@ JNI_FN(jint, decode)(JNIEnv * env, jclass, jlong h, jintArray jtokens, jintArray
         // Checked here: llama.cpp validates some of this, but only by logging, and a bad sequence
         // id indexes arrays sized n_seq_max.
         const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(c->model));
-        std::vector<jint> seq(static_cast<size_t>(n));
+        std::vector<jint> & seq = c->seq_scratch;
         env->GetIntArrayRegion(jseq, 0, n, seq.data());
         for (jint i = 0; i < n; i++) {
             require_range("token id", b.token[i], 0, n_vocab - 1);

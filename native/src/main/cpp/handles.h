@@ -8,6 +8,9 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <vector>
+
+#include <jni.h>
 
 namespace strata {
 
@@ -31,6 +34,8 @@ struct context_handle {
     // Reused for every decode: sized to n_batch once, so the decode path allocates nothing.
     llama_batch batch{};
     int32_t batch_capacity = 0;
+    std::vector<jint> seq_scratch; // sequence ids of the batch being checked, also sized once
+
     uint32_t n_seq_max = 1;
     std::atomic<bool> abort_requested{false};
 

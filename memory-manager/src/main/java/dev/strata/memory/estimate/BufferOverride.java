@@ -16,27 +16,61 @@ import java.util.regex.PatternSyntaxException;
  * expertsOnCpu.matches("blk.3.ffn_up_exps.weight");   // true
  * }</pre>
  *
- * @param pattern regex searched in tensor names
- * @param device  ggml device name: "CPU", "CUDA0", ...
+ * <p>A value class rather than a record so that it compiles its pattern once: the planner tests every
+ * tensor of a model against the overrides of every layout it tries.
  */
-public record BufferOverride(String pattern, String device) {
+public final class BufferOverride {
+    private final String pattern;
+    private final String device;
+    private final Pattern compiled;
 
-    /** @throws IllegalArgumentException if the pattern is empty or not a valid regex */
-    public BufferOverride {
+    /**
+     * @param pattern regex searched in tensor names
+     * @param device  ggml device name: "CPU", "CUDA0", ...
+     * @throws IllegalArgumentException if the pattern is empty or not a valid regex
+     */
+    public BufferOverride(String pattern, String device) {
         Objects.requireNonNull(pattern, "pattern");
         Objects.requireNonNull(device, "device");
         if (pattern.isEmpty() || device.isEmpty()) {
             throw new IllegalArgumentException("empty override pattern or device");
         }
         try {
-            Pattern.compile(pattern);
+            this.compiled = Pattern.compile(pattern);
         } catch (PatternSyntaxException e) {
             throw new IllegalArgumentException("invalid override pattern '" + pattern + "': " + e.getDescription(), e);
         }
+        this.pattern = pattern;
+        this.device = device;
+    }
+
+    /** The regex, as given. */
+    public String pattern() {
+        return pattern;
+    }
+
+    /** The ggml device name matching tensors go to. */
+    public String device() {
+        return device;
     }
 
     /** Whether this override takes the tensor named {@code tensorName}. */
     public boolean matches(String tensorName) {
-        return Pattern.compile(pattern).matcher(tensorName).find();
+        return compiled.matcher(tensorName).find();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BufferOverride other && pattern.equals(other.pattern) && device.equals(other.device);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(pattern, device);
+    }
+
+    @Override
+    public String toString() {
+        return "BufferOverride[pattern=" + pattern + ", device=" + device + "]";
     }
 }
