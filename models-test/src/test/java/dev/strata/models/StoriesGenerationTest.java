@@ -112,4 +112,14 @@ class StoriesGenerationTest {
         assertThat(prompt).contains("Be brief.").contains("Hi");
         assertThat(prompt.indexOf("Be brief.")).isLessThan(prompt.indexOf("Hi"));
     }
+
+    @Test
+    void aVocabularyOnlyLoadTokenizesLikeTheFullModel() {
+        try (LlamaModel vocab = LlamaModel.load(LlamaBackend.get(), TestModels.stories(),
+                ModelParams.defaults().withVocabOnly(true), null)) {
+            assertThat(vocab.tokenize("Lily saw a big, red ball.", true, false))
+                    .isEqualTo(model.tokenize("Lily saw a big, red ball.", true, false));
+            assertThat(vocab.info().vocabularySize()).isEqualTo(512);
+        }
+    }
 }
