@@ -49,6 +49,9 @@ JNI_FN(jlong, contextCreate)(JNIEnv * env, jclass, jlong model_h, jint n_ctx, ji
     return guarded<jlong>(env, 0, [&]() -> jlong {
         if (model_h == 0) throw java_error(JavaError::InvalidArgument, "null model handle");
         auto * m = from_handle<model_handle>(model_h);
+        if (m->vocab_only) {
+            throw java_error(JavaError::InvalidArgument, "a vocabulary-only model has no weights: load it without vocabOnly to make a context");
+        }
         require_range("n_ctx", n_ctx, 0, 1 << 24);
         require_range("n_batch", n_batch, 1, 1 << 20);
         require_range("n_ubatch", n_ubatch, 1, 1 << 20);

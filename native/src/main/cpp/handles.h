@@ -20,6 +20,8 @@ struct sampler_deleter { void operator()(llama_sampler * s) const { llama_sample
 
 struct model_handle {
     std::unique_ptr<llama_model, model_deleter> model;
+    // A vocabulary-only model has no hyperparameters: llama.cpp aborts when they are asked for.
+    bool vocab_only = false;
     // Parsed lazily on the first chat request; common_chat_templates_init compiles the Jinja source.
     std::mutex templates_mutex;
     common_chat_templates_ptr templates;

@@ -156,6 +156,7 @@ JNI_FN(jlong, modelLoad)(JNIEnv * env, jclass, jbyteArray jpath, jint n_gpu_laye
         }
         auto * handle = new model_handle();
         handle->model.reset(raw);
+        handle->vocab_only = vocab_only;
         return to_handle(handle);
     });
 }
@@ -166,14 +167,17 @@ JNI_FN(void, modelFree)(JNIEnv * env, jclass, jlong h) {
 
 JNI_FN(jlongArray, modelFacts)(JNIEnv * env, jclass, jlong h) {
     return guarded<jlongArray>(env, nullptr, [&]() {
-        const llama_model * m = model_of(h)->model.get();
+        const model_handle * mh = model_of(h);
+        const llama_model * m = mh->model.get();
+        const llama_vocab * v = llama_model_get_vocab(m);
+        const bool hp = !mh->vocab_only;
         const jlong facts[] = {
-            llama_model_n_layer(m), llama_model_n_embd(m), llama_model_n_ctx_train(m),
-            llama_vocab_n_tokens(llama_model_get_vocab(m)), llama_model_n_head(m), llama_model_n_head_kv(m),
+            hp ? llama_model_n_layer(m) : 0, hp ? llama_model_n_embd(m) : 0, hp ? llama_model_n_ctx_train(m) : 0,
+            llama_vocab_n_tokens(v), hp ? llama_model_n_head(m) : 0, hp ? llama_model_n_head_kv(m) : 0,
             static_cast<jlong>(llama_model_n_params(m)), static_cast<jlong>(llama_model_size(m)),
-            llama_model_has_encoder(m) ? 1 : 0, llama_model_has_decoder(m) ? 1 : 0, llama_model_n_swa(m),
-            llama_model_is_recurrent(m) ? 1 : 0, llama_model_n_expert(m),
-            llama_vocab_bos(llama_model_get_vocab(m)), llama_vocab_eos(llama_model_get_vocab(m)),
+            llama_model_has_encoder(m) ? 1 : 0, llama_model_has_decoder(m) ? 1 : 0, hp ? llama_model_n_swa(m) : 0,
+            llama_model_is_recurrent(m) ? 1 : 0, hp ? llama_model_n_expert(m) : 0,
+            llama_vocab_bos(v), llama_vocab_eos(v),
         };
         const jsize n = static_cast<jsize>(sizeof(facts) / sizeof(facts[0]));
         jlongArray out = env->NewLongArray(n);

@@ -120,6 +120,9 @@ class StoriesGenerationTest {
             assertThat(vocab.tokenize("Lily saw a big, red ball.", true, false))
                     .isEqualTo(model.tokenize("Lily saw a big, red ball.", true, false));
             assertThat(vocab.info().vocabularySize()).isEqualTo(512);
+            assertThat(vocab.info().layerCount()).isZero();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> LlamaContext.create(vocab, ContextParams.defaults()))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vocabulary-only");
         }
     }
 }

@@ -3,7 +3,9 @@ package dev.strata.llama;
 import java.util.Optional;
 
 /**
- * Facts about a loaded model, read back from llama.cpp after load.
+ * Facts about a loaded model, read back from llama.cpp after load. A vocabulary-only load
+ * ({@link ModelParams#vocabOnly()}) has no hyperparameters: layer, embedding, head, context and
+ * expert figures are 0.
  *
  * @param architecture    GGUF {@code general.architecture}, e.g. "llama", "bert"
  * @param description     llama.cpp's one-line description, e.g. "llama ?B all F32"
