@@ -36,12 +36,12 @@ done
 tar -C "$src" -cJf "$dev/llama-src.tar.xz" "${excludes[@]}" --exclude='*.md' \
   ./CMakeLists.txt ./cmake ./ggml ./src ./include ./common ./vendor ./LICENSE ./.strata-source
 
-# Models, and Llama 3's tokenizer (128,256 tokens) for the seed case, compressed: the carried tree
+# Models, and the tokenizers the zoo borrows (Llama 3's for the seed case), compressed: the carried tree
 # must stay under the device tool's 64 MiB.
 staging="$(mktemp -d)"
 mkdir -p "$staging/models" "$staging/vocab"
 cp ../shared/models/*.gguf ../shared/models/README.md "$staging/models/"
-cp "$src/models/ggml-vocab-llama-bpe.gguf" "$staging/vocab/"
+cp "$src"/models/ggml-vocab-{llama-bpe,llama-spm,qwen2,gemma-4,gpt-2,phi-3,bert-bge,deepseek-llm}.gguf "$staging/vocab/"
 tar -C "$staging" -cJf "$dev/data.tar.xz" models vocab
 rm -rf "$staging" "$dev/models" "$dev/vocab"
 mvn -B -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.11.4 -DoutputDirectory="$dev/lib"

@@ -35,15 +35,15 @@ cat "$work/natives/META-INF/native/linux-x86_64/cuda/strata-native.properties"
 
 step "models-test suite, cuda variant on the class path"
 root="$PWD"
-# The zoo, vocab, estimate-comparison and planner tests need llama.cpp's vocab files (tens of MB, over the
-# device tool's 64 MiB); they are CPU tests and run in CI. The seed case below brings its one vocab.
+# The zoo and estimate-comparison tests compare with CPU-only dry runs; they run in CI. The zoo's
+# tokenizers come from vocab/ (packed by prepare.sh).
 # llama.cpp's own log lines (many expected errors from the bad-input tests) stay out of this report.
 printf '%s\n' 'handlers=java.util.logging.ConsoleHandler' '.level=WARNING' 'dev.strata.llama.native.level=OFF' > "$work/logging.properties"
 cp="$work/natives:$root/http/target/strata.jar:$root/models-test/target/classes:$root/models-test/target/test-classes:$(ls "$dev"/lib/assertj-core-*.jar)"
-(cd models-test && java -Djava.util.logging.config.file="$work/logging.properties" -Dstrata.models.dir="$work/models" -Dstrata.native.cache="$work/native-cache" \
+(cd models-test && java -Djava.util.logging.config.file="$work/logging.properties" -Dstrata.models.dir="$work/models" -Dstrata.llama.models.dir="$work/vocab" -Dstrata.native.cache="$work/native-cache" \
   -jar "$(ls "$dev"/lib/junit-platform-console-standalone-*.jar)" execute \
   --class-path "$cp" --select-package dev.strata.models \
-  --exclude-classname '.*(Zoo|Vocab|EstimateVsLlamaCpp).*' --exclude-package dev.strata.models.plan \
+  --exclude-classname '.*\.(ZooEstimate|EstimateVsLlamaCpp|ComputeVariants|ComputeProbe|CudaComputeProbe)Test' \
   --details=tree --disable-banner --reports-dir="$out/junit")
 suite=$?
 
@@ -66,6 +66,15 @@ java -Djava.util.logging.config.file="$work/logging.properties" -Dstrata.llama.m
   -Dstrata.native.cache="$work/native-cache" -cp "$work/natives:$root/http/target/strata.jar:$root/models-test/target/classes" \
   dev.strata.models.gpu.SeedCase "$work/seed" "$work/models/stories260K.gguf"
 seed=$?
+
+step "CUDA compute buffers of the zoo (dry runs), last: it is data, not a check"
+if [[ "${STRATA_GPU_PROBE:-1}" == 1 ]]; then
+  (cd models-test && timeout "${STRATA_GPU_PROBE_TIMEOUT:-150}" java -Djava.util.logging.config.file="$work/logging.properties" \
+    -Dstrata.llama.models.dir="$work/vocab" -Dstrata.native.cache="$work/native-cache" \
+    -jar "$(ls "$dev"/lib/junit-platform-console-standalone-*.jar)" execute --class-path "$cp" \
+    --select-class dev.strata.models.explore.CudaComputeProbeTest --disable-banner --details=none) | grep CUDAPROBE > "$out/cuda-compute.txt"
+  wc -l "$out/cuda-compute.txt"
+fi
 
 step "result"
 echo "suite exit $suite, command line exit $cli, seed case exit $seed"

@@ -1,5 +1,8 @@
 package dev.strata.memory.estimate;
 
+import dev.strata.memory.estimate.graph.ComputeAllocator;
+import dev.strata.memory.estimate.graph.GraphParams;
+import dev.strata.memory.estimate.graph.TransformerGraph;
 import dev.strata.memory.shape.AttentionLayer;
 import dev.strata.memory.shape.ModelShape;
 import dev.strata.memory.shape.WeightTensor;
@@ -61,30 +64,52 @@ public record ComputeEstimate(long bytesPerToken, Map<String, Long> bytesByDevic
 
     /** Envelope bytes per token of the micro-batch for this shape and context. */
     public static long perToken(ModelShape shape, KvCacheParams params, KvCacheEstimate kv) {
-        long embd = dim(shape, "token_embd.weight", 0);
-        // Encoder-only embedding models (BERT family) compute no logits.
-        long vocab = shape.architecture().contains("bert") ? 0 : dim(shape, "token_embd.weight", 1);
-        long ff = 0;
-        long kvWidth = 0;
-        for (int il = 0; il < shape.layerCount(); il++) {
-            ff = Math.max(ff, Math.max(dim(shape, "blk." + il + ".ffn_up.weight", 1), dim(shape, "blk." + il + ".ffn_gate.weight", 1)));
-            ff = Math.max(ff, dim(shape, "blk." + il + ".ffn_up_exps.weight", 1) * Math.max(1, shape.expertUsedCount()));
-            kvWidth = Math.max(kvWidth, shape.attention().layers().get(il).keyWidth());
+        if (TransformerGraph.supports(shape)) {
+            int ubatch = kv.context().microBatch();
+            GraphParams gp = new GraphParams(ubatch, kv.cells(), kv.swaCells(),
+                    params.flashAttention() == FlashAttention.ENABLED, params.typeK(), params.typeV());
+            long bytes = ComputeAllocator.peakBytes(TransformerGraph.build(shape, gp), 32);
+            return (bytes + ubatch - 1) / ubatch;
         }
-        long heads = heads(shape, embd);
-        // Without a KV cache (encoder-only models) tokens attend within their own micro-batch.
-        long nKv = kv.cells() > 0 ? kv.cells() : kv.context().microBatch();
-        boolean flash = params.flashAttention() == FlashAttention.ENABLED;
-        long attention = flash ? 0 : heads * nKv + 5 * embd + 2 * kvWidth;
-        long feedForward = 3 * ff + 4 * embd;
-        long output = vocab + 5 * embd + 2 * kvWidth;
-        long mask = flash ? (nKv + 1) / 2 : nKv;
-        // + 8: the few floats per token of small tensors (positions, norms' scratch) measured on top.
-        long envelope = 4 * (Math.max(attention, Math.max(feedForward, output)) + mask + 8);
-        // Measured exact (attention phase) or high (other phases) only for the llama family; other
-        // graphs add tensors (soft-capping, sinks, MLA up-projections) the envelope does not name,
-        // up to 6% in the zoo (docs/memory-estimates.md), so they get a 10% margin.
-        return shape.architecture().equals("llama") ? envelope : envelope + envelope / 10;
+        Dims d = Dims.of(shape, params, kv);
+        return 4 * d.peakFloats();
+    }
+
+    /** The dimensions the phases are made of, for diagnostics. */
+    public static String describe(ModelShape shape, KvCacheParams params, KvCacheEstimate kv) {
+        return Dims.of(shape, params, kv).toString();
+    }
+
+    record Dims(String arch, long embd, long vocab, long ff, long heads, long qWidth, long kvWidth, long nKv,
+                long masks, boolean flash) {
+        static Dims of(ModelShape shape, KvCacheParams params, KvCacheEstimate kv) {
+            long embd = dim(shape, "token_embd.weight", 0);
+            long vocab = shape.architecture().contains("bert") ? 0 : dim(shape, "token_embd.weight", 1);
+            long ff = 0;
+            long kvWidth = 0;
+            long qWidth = 0;
+            boolean swa = false;
+            for (int il = 0; il < shape.layerCount(); il++) {
+                ff = Math.max(ff, Math.max(dim(shape, "blk." + il + ".ffn_up.weight", 1), dim(shape, "blk." + il + ".ffn_gate.weight", 1)));
+                ff = Math.max(ff, dim(shape, "blk." + il + ".ffn_up_exps.weight", 1) * Math.max(1, shape.expertUsedCount()));
+                AttentionLayer a = shape.attention().layers().get(il);
+                kvWidth = Math.max(kvWidth, a.keyWidth());
+                qWidth = Math.max(qWidth, dim(shape, "blk." + il + ".attn_q.weight", 1));
+                swa |= a.slidingWindow();
+            }
+            long heads = ComputeEstimate.heads(shape, embd);
+            long nKv = kv.cells() > 0 ? kv.cells() : kv.context().microBatch();
+            return new Dims(shape.architecture(), embd, vocab, ff, heads, qWidth, kvWidth, nKv, swa ? 2 : 1,
+                    params.flashAttention() == FlashAttention.ENABLED);
+        }
+
+        long peakFloats() {
+            long mask = flash ? masks * ((nKv + 1) / 2) : masks * nKv;
+            long attention = flash ? 0 : heads * nKv + mask + 3 * embd + 2 * qWidth + 2 * kvWidth + 5;
+            long feedForward = flash ? 3 * ff + 4 * embd + mask + 7 : 3 * ff + 4 * embd + 2 * kvWidth + mask + 5;
+            long output = vocab + 2 * embd + 1;
+            return Math.max(attention, Math.max(feedForward, output));
+        }
     }
 
     /** Query heads: from MLA's per-head K projection, else the attention output's width, else n_embd / head size. */

@@ -1,0 +1,293 @@
+package dev.strata.memory.estimate.graph;
+
+import dev.strata.memory.gguf.GgmlType;
+import dev.strata.memory.gguf.GgufTensorInfo;
+import dev.strata.memory.shape.AttentionLayer;
+import dev.strata.memory.shape.ModelShape;
+import dev.strata.memory.shape.WeightTensor;
+
+/**
+ * llama.cpp's graph of one model for one reserved micro-batch, built the way its model code builds it
+ * (src/models/*.cpp and llm_graph_context's helpers), so that {@link ComputeAllocator} sees the same
+ * tensors in the same order.
+ *
+ * <pre>{@code
+ * Graph g = TransformerGraph.build(shape, new GraphParams(512, 4096, 0, true, GgmlType.F16, GgmlType.F16));
+ * long bytes = ComputeAllocator.peakBytes(g, 32);
+ * }</pre>
+ */
+public final class TransformerGraph {
+    final ModelShape shape;
+    final GraphParams p;
+    final Graph g = new Graph();
+    final long tokens;
+    Tensor inpPos;
+    Tensor kIdxs;
+    Tensor vIdxs;
+    Tensor mask;
+    Tensor kIdxsSwa;
+    Tensor vIdxsSwa;
+    Tensor maskSwa;
+    Tensor outIds;
+
+    TransformerGraph(ModelShape shape, GraphParams p) {
+        this.shape = shape;
+        this.p = p;
+        this.tokens = p.tokens();
+    }
+
+    /** The graph of this shape's architecture; empty (no compute estimate) for architectures not modelled. */
+    public static boolean supports(ModelShape shape) {
+        if (shape.expertCount() > 0 && !MoeGraph.SUPPORTED) {
+            return false;
+        }
+        return switch (shape.architecture()) {
+            case "llama", "qwen2", "qwen3", "qwen3moe", "mistral" -> true;
+            default -> false;
+        };
+    }
+
+    public static Graph build(ModelShape shape, GraphParams params) {
+        TransformerGraph t = new TransformerGraph(shape, params);
+        switch (shape.architecture()) {
+            case "llama", "qwen2", "qwen3", "qwen3moe", "mistral" -> t.llama();
+            default -> throw new IllegalArgumentException("no graph model for " + shape.architecture());
+        }
+        return t.g;
+    }
+
+    // tensors of the model
+
+    Tensor weight(String name) {
+        WeightTensor w = shape.tensor(name).orElse(null);
+        if (w == null) {
+            return null;
+        }
+        GgufTensorInfo info = w.info();
+        return g.external(info.type(), info.dimsArray());
+    }
+
+    Tensor layerWeight(int il, String name) {
+        return weight("blk." + il + "." + name);
+    }
+
+    long dim(String name, int i) {
+        return shape.tensor(name).map(w -> w.info().nDims() > i ? w.info().dim(i) : 1L).orElse(0L);
+    }
+
+    long embd() {
+        return dim("token_embd.weight", 0);
+    }
+
+    // inputs, as llm_graph_context builds them
+
+    Tensor inputEmbeddings() {
+        Tensor tokensIn = g.input(GgmlType.I32, tokens);
+        Tensor embdIn = g.input(GgmlType.F32, embd(), tokens);
+        Tensor rows = g.getRows(weight("token_embd.weight"), tokensIn);
+        // ggml_build_forward_select: both alternatives join the graph, the token path first.
+        g.expand(rows);
+        g.expand(embdIn);
+        return rows;
+    }
+
+    Tensor positions() {
+        return g.input(GgmlType.I32, tokens);
+    }
+
+    /** build_attn_inp_kv (and the iswa variant: the full cache's inputs first, then the window's). */
+    void attentionInputs(boolean swa) {
+        long vWidth = shape.attention().maxValueWidth();
+        kIdxs = g.input(GgmlType.I64, tokens);
+        vIdxs = g.input(GgmlType.I64, p.flash() ? tokens : tokens * vWidth);
+        mask = g.input(p.flash() ? GgmlType.F16 : GgmlType.F32, p.kvCells(), tokens, 1, 1);
+        if (swa) {
+            kIdxsSwa = g.input(GgmlType.I64, tokens);
+            vIdxsSwa = g.input(GgmlType.I64, p.flash() ? tokens : tokens * vWidth);
+            maskSwa = g.input(p.flash() ? GgmlType.F16 : GgmlType.F32, p.swaCells(), tokens, 1, 1);
+        }
+    }
+
+    Tensor outputIds() {
+        return g.input(GgmlType.I32, tokens);
+    }
+
+    // building blocks
+
+    Tensor rmsNorm(Tensor x, Tensor w) {
+        Tensor cur = g.rmsNorm(x);
+        return w == null ? cur : g.mul(cur, w);
+    }
+
+    Tensor norm(Tensor x, Tensor w, Tensor b) {
+        Tensor cur = g.norm(x);
+        if (w != null) {
+            cur = g.mul(cur, w);
+        }
+        return b == null ? cur : g.add(cur, b);
+    }
+
+    Tensor linear(Tensor w, Tensor x, Tensor bias) {
+        Tensor cur = g.mulMat(w, x);
+        return bias == null ? cur : g.add(cur, bias);
+    }
+
+    /** build_qkv with separate projections, reshaped to heads. */
+    Tensor[] qkv(int il, Tensor cur, long headQ, long nHead, long headK, long nHeadKv, long headV) {
+        Tensor q = linear(layerWeight(il, "attn_q.weight"), cur, layerWeight(il, "attn_q.bias"));
+        Tensor k = linear(layerWeight(il, "attn_k.weight"), cur, layerWeight(il, "attn_k.bias"));
+        Tensor v = linear(layerWeight(il, "attn_v.weight"), cur, layerWeight(il, "attn_v.bias"));
+        return new Tensor[] {
+                g.reshape(q, headQ, nHead, tokens), g.reshape(k, headK, nHeadKv, tokens), g.reshape(v, headV, nHeadKv, tokens)};
+    }
+
+    /** build_attn with a KV cache: store K and V, attend over the cache, project out. */
+    Tensor attention(int il, Tensor wo, Tensor woBias, Tensor q, Tensor k, Tensor v, Tensor sinks, boolean softcap) {
+        AttentionLayer layer = shape.attention().layers().get(il);
+        boolean swa = layer.slidingWindow() && maskSwa != null;
+        Tensor kIdx = swa ? kIdxsSwa : kIdxs;
+        Tensor vIdx = swa ? vIdxsSwa : vIdxs;
+        Tensor kqMask = swa ? maskSwa : mask;
+        long cells = swa ? p.swaCells() : p.kvCells();
+        long headK = layer.headDimK();
+        long headV = layer.headDimV();
+        long nHeadKv = layer.headCountKv();
+        long kGqa = headK * nHeadKv;
+        long vGqa = headV * nHeadKv;
+        long vWidth = shape.attention().maxValueWidth();
+        Tensor kCache = g.external(p.typeK(), kGqa, cells);
+        Tensor vCache = g.external(p.typeV(), p.flash() ? vGqa : vWidth, cells);
+
+        g.expand(q);
+        g.expand(v);
+        g.expand(k);
+        // cpy_k
+        Tensor kCur = g.view(k, new long[] {kGqa, tokens}, new long[] {k.nb[2]}, 0);
+        g.expand(g.setRows(kCache, kCur, kIdx));
+        // cpy_v
+        if (p.flash()) {
+            Tensor vCur = g.view(v, new long[] {vGqa, tokens}, new long[] {v.nb[2]}, 0);
+            g.expand(g.setRows(vCache, vCur, vIdx));
+        } else {
+            Tensor vCur = v.nb[2] == v.type.byteSize(vGqa) ? g.reshape(v, vGqa, tokens) : g.cont(v, vGqa, tokens);
+            if (vGqa < vWidth) {
+                vCur = g.pad(vCur, vWidth - vGqa, 0, 0, 0);
+            }
+            Tensor vView = g.reshape(vCache, 1, vCache.elements());
+            vCur = g.reshape(vCur, 1, vCur.elements());
+            g.expand(g.setRows(vView, vCur, vIdx));
+        }
+        Tensor kv = g.view(kCache, new long[] {headK, nHeadKv, cells, 1},
+                new long[] {p.typeK().byteSize(headK), p.typeK().byteSize(kGqa), p.typeK().byteSize(kGqa * cells)}, 0);
+        Tensor vv;
+        if (p.flash()) {
+            vv = g.view(vCache, new long[] {headV, nHeadKv, cells, 1},
+                    new long[] {p.typeV().byteSize(headV), p.typeV().byteSize(vCache.ne[0]),
+                            p.typeV().byteSize(vCache.ne[0] * cells)}, 0);
+        } else {
+            vv = g.view(vCache, new long[] {cells, nHeadKv, headV, 1},
+                    new long[] {p.typeV().byteSize(cells * headV), p.typeV().byteSize(cells),
+                            p.typeV().byteSize(cells * vCache.ne[0])}, 0);
+        }
+        Tensor cur = attentionCore(q, kv, vv, kqMask, sinks, softcap);
+        return linear(wo, cur, woBias);
+    }
+
+    /** build_attn_mha. */
+    Tensor attentionCore(Tensor q, Tensor k, Tensor v, Tensor kqMask, Tensor sinks, boolean softcap) {
+        boolean vTrans = v.nb[1] > v.nb[2];
+        q = g.view(q, new long[] {q.ne[0], q.ne[1], q.ne[2], 1}, new long[] {q.nb[1], q.nb[2], q.nb[3]}, 0);
+        q = g.permute(q, 0, 2, 1, 3);
+        k = g.permute(k, 0, 2, 1, 3);
+        v = g.permute(v, 0, 2, 1, 3);
+        Tensor cur;
+        if (p.flash()) {
+            if (vTrans) {
+                v = g.transpose(v);
+            }
+            if (k.type == GgmlType.F32) {
+                k = g.cast(k, GgmlType.F16);
+            }
+            if (v.type == GgmlType.F32) {
+                v = g.cast(v, GgmlType.F16);
+            }
+            cur = g.flashAttn(q, k, v, kqMask, sinks);
+            cur = g.reshape(cur, cur.ne[0] * cur.ne[1], cur.ne[2] * cur.ne[3]);
+        } else {
+            Tensor kq = g.mulMat(k, q);
+            if (softcap) {
+                kq = g.scale(kq);
+                kq = g.unary(kq);
+                kq = g.scale(kq);
+            }
+            kq = g.softMax(kq, kqMask, sinks);
+            if (!vTrans) {
+                v = g.cont(g.transpose(v));
+            }
+            Tensor kqv = g.mulMat(v, kq);
+            cur = g.permute(kqv, 0, 2, 1, 3);
+            cur = g.cont(cur, cur.ne[0] * cur.ne[1], cur.ne[2] * cur.ne[3]);
+        }
+        g.expand(cur);
+        return cur;
+    }
+
+    /** build_ffn with a parallel gate: up, gate, act(gate) * up, down. */
+    Tensor feedForward(int il, Tensor cur) {
+        Tensor up = linear(layerWeight(il, "ffn_up.weight"), cur, layerWeight(il, "ffn_up.bias"));
+        Tensor gate = linear(layerWeight(il, "ffn_gate.weight"), cur, layerWeight(il, "ffn_gate.bias"));
+        Tensor act = g.gluSplit(gate, up);
+        return linear(layerWeight(il, "ffn_down.weight"), act, layerWeight(il, "ffn_down.bias"));
+    }
+
+    // architectures
+
+    /** src/models/llama.cpp (llama, mistral), qwen2.cpp, qwen3.cpp, qwen3moe.cpp: the same skeleton. */
+    void llama() {
+        boolean qkNorm = shape.tensor("blk.0.attn_q_norm.weight").isPresent();
+        Tensor inpL = inputEmbeddings();
+        inpPos = positions();
+        attentionInputs(false);
+        outIds = outputIds();
+        int n = shape.layerCount();
+        for (int il = 0; il < n; il++) {
+            AttentionLayer a = shape.attention().layers().get(il);
+            long nHead = dim("blk." + il + ".attn_q.weight", 1) / a.headDimK();
+            Tensor inpSA = inpL;
+            Tensor cur = rmsNorm(inpL, layerWeight(il, "attn_norm.weight"));
+            Tensor[] qkv = qkv(il, cur, a.headDimK(), nHead, a.headDimK(), a.headCountKv(), a.headDimV());
+            Tensor q = qkv[0];
+            Tensor k = qkv[1];
+            if (qkNorm) {
+                // qwen3: norms on each head before rope
+                q = rmsNorm(q, layerWeight(il, "attn_q_norm.weight"));
+                q = g.rope(q, inpPos, null);
+                k = rmsNorm(k, layerWeight(il, "attn_k_norm.weight"));
+                k = g.rope(k, inpPos, null);
+            } else {
+                q = g.rope(q, inpPos, null);
+                k = g.rope(k, inpPos, null);
+            }
+            cur = attention(il, layerWeight(il, "attn_output.weight"), layerWeight(il, "attn_output.bias"), q, k, qkv[2],
+                    null, false);
+            if (il == n - 1) {
+                cur = g.getRows(cur, outIds);
+                inpSA = g.getRows(inpSA, outIds);
+            }
+            Tensor ffnInp = g.add(cur, inpSA);
+            cur = rmsNorm(ffnInp, layerWeight(il, "ffn_norm.weight"));
+            if (shape.tensor("blk." + il + ".ffn_gate_inp.weight").isPresent()) {
+                cur = MoeGraph.softmaxGated(this, il, cur);
+            } else {
+                cur = feedForward(il, cur);
+            }
+            inpL = g.add(cur, ffnInp);
+        }
+        Tensor cur = rmsNorm(inpL, weight("output_norm.weight"));
+        cur.output = true;
+        Tensor out = weight("output.weight");
+        Tensor logits = g.mulMat(out != null ? out : weight("token_embd.weight"), cur);
+        logits.output = true;
+        g.expand(logits);
+    }
+}
