@@ -1,12 +1,61 @@
 package dev.strata.memory.estimate.graph;
 
-/** build_moe_ffn of llm_graph_context: router, top-k experts, expert matmuls, weighted sum. */
+import dev.strata.memory.gguf.GgmlType;
+
+/**
+ * build_moe_ffn of llm_graph_context: router logits, softmax, top-k experts, their normalised
+ * weights, the experts' matmuls (mul_mat_id), and the weighted sum over the used experts.
+ */
 final class MoeGraph {
-    static final boolean SUPPORTED = false;
+    static final boolean SUPPORTED = true;
 
     private MoeGraph() {}
 
+    /** Softmax gating with normalised weights (llama/mixtral, qwen3moe). */
     static Tensor softmaxGated(TransformerGraph t, int il, Tensor cur) {
-        throw new UnsupportedOperationException("moe");
+        Graph g = t.g;
+        long nExpert = t.dim("blk." + il + ".ffn_gate_inp.weight", 1);
+        long used = t.shape.expertUsedCount();
+        long embd = cur.ne[0];
+        long tokens = cur.ne[1];
+        Tensor logits = t.linear(t.layerWeight(il, "ffn_gate_inp.weight"), cur, t.layerWeight(il, "ffn_gate_inp.bias"));
+        Tensor probs = g.softMax(logits, null, null);
+        Tensor sorted = g.argsort(probs);
+        Tensor selected = g.view(sorted, new long[] {used, sorted.ne[1], sorted.ne[2], sorted.ne[3]},
+                new long[] {sorted.nb[1], sorted.nb[2], sorted.nb[3]}, 0);
+        Tensor weights = g.getRows(g.reshape(probs, 1, nExpert, tokens), selected);
+        // norm_w: weights divided by their sum, clamped away from zero
+        weights = g.reshape(weights, used, tokens);
+        Tensor sum = g.clamp(g.sumRows(weights));
+        weights = g.div(weights, sum);
+        weights = g.reshape(weights, 1, used, tokens);
+        g.expand(weights);
+        Tensor x = g.reshape(cur, embd, 1, tokens);
+        Tensor up = g.mulMatId(t.layerWeight(il, "ffn_up_exps.weight"), x, selected);
+        Tensor gate = g.mulMatId(t.layerWeight(il, "ffn_gate_exps.weight"), x, selected);
+        Tensor act = g.gluSplit(gate, up);
+        Tensor experts = g.mulMatId(t.layerWeight(il, "ffn_down_exps.weight"), act, selected);
+        experts = g.mul(experts, weights);
+        g.expand(experts);
+        return sumExperts(g, experts, used, embd, tokens);
+    }
+
+    /** The used experts' outputs added up, each a view of the mul_mat_id result, expanded one by one. */
+    static Tensor sumExperts(Graph g, Tensor experts, long used, long embd, long tokens) {
+        Tensor[] views = new Tensor[(int) used];
+        for (int i = 0; i < used; i++) {
+            views[i] = g.view(experts, new long[] {embd, tokens}, new long[] {experts.nb[2]}, i * experts.nb[1]);
+            g.expand(views[i]);
+        }
+        Tensor out = views[0];
+        for (int i = 1; i < used; i++) {
+            out = g.add(out, views[i]);
+            g.expand(out);
+        }
+        return used == 1 ? g.cont(out) : out;
+    }
+
+    static GgmlType indexType() {
+        return GgmlType.I32;
     }
 }
