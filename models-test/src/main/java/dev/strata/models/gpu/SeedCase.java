@@ -71,7 +71,10 @@ public final class SeedCase {
         // The budget covers everything this process holds on the device, its CUDA context included:
         // that context is already taken out of the free figure, so it comes off the cap as well.
         DeviceBudget budget = new DeviceBudget(DeviceId.cuda(0), BUDGET - baselineUsed, idle.freeBytes(), 0, 0, 0);
-        KvCacheParams kv = KvCacheParams.defaults().withContext(CONTEXT).withBatch(512, 512);
+        // Flash attention on in the plan and in the context alike: with AUTO llama.cpp decides per
+        // device after the plan, and the compute buffers of the two paths differ.
+        KvCacheParams kv = KvCacheParams.defaults().withContext(CONTEXT).withBatch(512, 512)
+                .withFlashAttention(dev.strata.memory.estimate.FlashAttention.ENABLED);
         long t0 = System.nanoTime();
         PlanResult result = Planner.plan(shape, List.of(new PlanDevice(budget, overhead)),
                 new PlanRequest(kv, false, 256, CpuRepack.NONE, 100L << 30, true));
@@ -95,7 +98,8 @@ public final class SeedCase {
         MemoryBreakdown breakdown;
         try (LlamaModel m = LlamaModel.load(llama, model, ModelParams.defaults().withGpuLayers(p.gpuLayers())
                 .withSplit(SplitMode.LAYER, 0, p.tensorSplit()), null);
-             LlamaContext ctx = LlamaContext.create(m, ContextParams.defaults().withContextSize(CONTEXT).withBatch(512, 512))) {
+             LlamaContext ctx = LlamaContext.create(m, ContextParams.defaults().withContextSize(CONTEXT).withBatch(512, 512)
+                     .withFlashAttention(dev.strata.llama.FlashAttention.ENABLED))) {
             breakdown = ctx.memoryBreakdown();
             warmUp(ctx);
             text = generate(m, ctx);
