@@ -42,7 +42,7 @@ public final class TransformerGraph {
             return false;
         }
         return switch (shape.architecture()) {
-            case "llama", "qwen2", "qwen3", "qwen3moe", "mistral" -> true;
+            case "llama", "qwen2", "qwen3", "qwen3moe", "mistral", "gemma2", "gemma3" -> true;
             default -> false;
         };
     }
@@ -51,6 +51,7 @@ public final class TransformerGraph {
         TransformerGraph t = new TransformerGraph(shape, params);
         switch (shape.architecture()) {
             case "llama", "qwen2", "qwen3", "qwen3moe", "mistral" -> t.llama();
+            case "gemma2", "gemma3" -> t.gemma();
             default -> throw new IllegalArgumentException("no graph model for " + shape.architecture());
         }
         return t.g;
@@ -158,9 +159,16 @@ public final class TransformerGraph {
         Tensor kCache = g.external(p.typeK(), kGqa, cells);
         Tensor vCache = g.external(p.typeV(), p.flash() ? vGqa : vWidth, cells);
 
-        g.expand(q);
-        g.expand(v);
-        g.expand(k);
+        if (maskSwa != null) {
+            // the iswa overload of build_attn expands K before V (the plain one V first, for rope fusion)
+            g.expand(q);
+            g.expand(k);
+            g.expand(v);
+        } else {
+            g.expand(q);
+            g.expand(v);
+            g.expand(k);
+        }
         // cpy_k
         Tensor kCur = g.view(k, new long[] {kGqa, tokens}, new long[] {k.nb[2]}, 0);
         g.expand(g.setRows(kCache, kCur, kIdx));
@@ -287,6 +295,61 @@ public final class TransformerGraph {
         cur.output = true;
         Tensor out = weight("output.weight");
         Tensor logits = g.mulMat(out != null ? out : weight("token_embd.weight"), cur);
+        logits.output = true;
+        g.expand(logits);
+    }
+
+    /**
+     * src/models/gemma2.cpp and gemma3.cpp: scaled embeddings, a norm after attention and after the
+     * feed-forward as well as before, GELU-gated FFN, Q scaled before attention, a tied LM head; gemma2
+     * soft-caps the attention scores and the logits, gemma3 normalizes each head of Q and K instead.
+     * Sliding-window layers use the second cache of llama_kv_cache_iswa; a gemma3 without a window has
+     * the plain cache.
+     */
+    void gemma() {
+        boolean gemma2 = shape.architecture().equals("gemma2");
+        boolean iswa = shape.attention().slidingWindow() > 0;
+        Tensor inpL = g.scale(inputEmbeddings());
+        inpPos = positions();
+        attentionInputs(iswa);
+        outIds = outputIds();
+        int n = shape.layerCount();
+        for (int il = 0; il < n; il++) {
+            AttentionLayer a = shape.attention().layers().get(il);
+            long nHead = dim("blk." + il + ".attn_q.weight", 1) / a.headDimK();
+            Tensor cur = rmsNorm(inpL, layerWeight(il, "attn_norm.weight"));
+            Tensor[] qkv = qkv(il, cur, a.headDimK(), nHead, a.headDimK(), a.headCountKv(), a.headDimV());
+            Tensor q = qkv[0];
+            Tensor k = qkv[1];
+            if (!gemma2) {
+                q = rmsNorm(q, layerWeight(il, "attn_q_norm.weight"));
+            }
+            q = g.rope(q, inpPos, null);
+            if (!gemma2) {
+                k = rmsNorm(k, layerWeight(il, "attn_k_norm.weight"));
+            }
+            k = g.rope(k, inpPos, null);
+            q = g.scale(q);
+            cur = attention(il, layerWeight(il, "attn_output.weight"), null, q, k, qkv[2], null, gemma2);
+            if (il == n - 1) {
+                cur = g.getRows(cur, outIds);
+                inpL = g.getRows(inpL, outIds);
+            }
+            cur = rmsNorm(cur, layerWeight(il, "post_attention_norm.weight"));
+            Tensor saOut = g.add(cur, inpL);
+            cur = rmsNorm(saOut, layerWeight(il, "ffn_norm.weight"));
+            cur = feedForward(il, cur);
+            cur = rmsNorm(cur, layerWeight(il, "post_ffw_norm.weight"));
+            inpL = g.add(cur, saOut);
+        }
+        Tensor cur = rmsNorm(inpL, weight("output_norm.weight"));
+        cur.output = true;
+        Tensor out = weight("output.weight");
+        Tensor logits = g.mulMat(out != null ? out : weight("token_embd.weight"), cur);
+        if (gemma2) {
+            // gemma3's optional final soft-capping (not in the shape) works in place: no memory of its own
+            logits = g.scale(g.unary(g.scale(logits)));
+        }
         logits.output = true;
         g.expand(logits);
     }
