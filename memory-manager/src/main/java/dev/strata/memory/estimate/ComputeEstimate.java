@@ -4,6 +4,7 @@ import dev.strata.memory.estimate.graph.ComputeAllocator;
 import dev.strata.memory.estimate.graph.GraphParams;
 import dev.strata.memory.estimate.graph.TransformerGraph;
 import dev.strata.memory.shape.AttentionLayer;
+import dev.strata.memory.shape.MemoryKind;
 import dev.strata.memory.shape.ModelShape;
 import dev.strata.memory.shape.WeightTensor;
 import java.util.Collections;
@@ -66,8 +67,13 @@ public record ComputeEstimate(long bytesPerToken, Map<String, Long> bytesByDevic
     public static long perToken(ModelShape shape, KvCacheParams params, KvCacheEstimate kv) {
         if (TransformerGraph.supports(shape)) {
             int ubatch = kv.context().microBatch();
+            // An encoder is run for its embeddings, pooled as its file says (what a context that leaves pooling
+            // unspecified does); a decoder's graph has no pooling.
+            boolean encoder = shape.rules().memory() == MemoryKind.NONE;
+            int pooling = encoder ? Math.max(GraphParams.POOLING_NONE, shape.poolingType()) : GraphParams.POOLING_NONE;
             GraphParams gp = new GraphParams(ubatch, kv.cells(), kv.swaCells(),
-                    params.flashAttention() == FlashAttention.ENABLED, params.typeK(), params.typeV());
+                    params.flashAttention() == FlashAttention.ENABLED, params.typeK(), params.typeV(), pooling,
+                    params.sequences());
             long bytes = ComputeAllocator.peakBytes(TransformerGraph.build(shape, gp), 32);
             return (bytes + ubatch - 1) / ubatch;
         }

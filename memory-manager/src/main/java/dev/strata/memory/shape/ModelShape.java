@@ -37,10 +37,13 @@ import java.util.Optional;
  *                          input's (llama-model-loader.cpp, create_tensor, {@code TENSOR_DUPLICATED})
  * @param attention         KV-cache geometry
  * @param warnings          what this shape assumes because the file or architecture is not fully known
+ * @param poolingType       {@code pooling_type}: llama.cpp's {@code enum llama_pooling_type} (0 none, 1 mean,
+ *                          2 CLS, 3 last, 4 rank) that an embeddings context uses unless told otherwise; -1 absent
  */
 public record ModelShape(String architecture, ArchitectureRules rules, int layerCount, int mtpLayerCount,
                          int expertCount, int expertUsedCount, int contextLengthTrain, List<WeightTensor> tensors,
-                         List<LayerWeights> layers, boolean tiedOutput, AttentionShape attention, List<String> warnings) {
+                         List<LayerWeights> layers, boolean tiedOutput, AttentionShape attention, List<String> warnings,
+                         int poolingType) {
 
     public ModelShape {
         Objects.requireNonNull(architecture, "architecture");
@@ -54,6 +57,14 @@ public record ModelShape(String architecture, ArchitectureRules rules, int layer
             throw new IllegalArgumentException("inconsistent layer counts: " + layerCount + " layers, " + mtpLayerCount
                     + " MTP, " + layers.size() + " weight entries, " + attention.layers().size() + " attention entries");
         }
+    }
+
+    /** A shape whose file has no pooling type (a decoder). */
+    public ModelShape(String architecture, ArchitectureRules rules, int layerCount, int mtpLayerCount, int expertCount,
+                      int expertUsedCount, int contextLengthTrain, List<WeightTensor> tensors, List<LayerWeights> layers,
+                      boolean tiedOutput, AttentionShape attention, List<String> warnings) {
+        this(architecture, rules, layerCount, mtpLayerCount, expertCount, expertUsedCount, contextLengthTrain, tensors,
+                layers, tiedOutput, attention, warnings, -1);
     }
 
     /** Reads the shape of the model whose header this is. */

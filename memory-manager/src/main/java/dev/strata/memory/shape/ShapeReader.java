@@ -100,6 +100,6 @@ final class ShapeReader {
 
         AttentionShape attention = AttentionReader.read(hp, rules, layerCount, mtp, tensorKv, warnings);
         return new ModelShape(arch, rules, layerCount, mtp, experts, expertsUsed, hp.uint("context_length", 0),
-                tensors, layers, tied, attention, warnings);
+                tensors, layers, tied, attention, warnings, hp.uint("pooling_type", -1));
     }
 }

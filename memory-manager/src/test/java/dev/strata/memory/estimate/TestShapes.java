@@ -33,6 +33,7 @@ final class TestShapes {
     private int mtp;
     private boolean tied;
     private int trainContext = 4096;
+    private int pooling = -1;
 
     private TestShapes(int layerCount) {
         this.layerCount = layerCount;
@@ -101,6 +102,12 @@ final class TestShapes {
         return this;
     }
 
+    /** The file's {@code pooling_type} (llama_pooling_type: 1 mean, 2 CLS, ...). */
+    TestShapes pooling(int type) {
+        pooling = type;
+        return this;
+    }
+
     TestShapes trainContext(int tokens) {
         trainContext = tokens;
         return this;
@@ -119,6 +126,6 @@ final class TestShapes {
         }
         AttentionShape a = new AttentionShape(attention, memory, window, mla, mla ? 512 : 0, 64, true);
         return new ModelShape(arch, ArchitectureRules.of(arch), layerCount, mtp, 0, 0, trainContext, classified, layers,
-                tied, a, List.of());
+                tied, a, List.of(), pooling);
     }
 }

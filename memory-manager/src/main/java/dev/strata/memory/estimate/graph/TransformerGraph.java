@@ -42,7 +42,7 @@ public final class TransformerGraph {
             return false;
         }
         return switch (shape.architecture()) {
-            case "llama", "qwen2", "qwen3", "qwen3moe", "mistral", "gemma2", "gemma3" -> true;
+            case "llama", "qwen2", "qwen3", "qwen3moe", "mistral", "gemma2", "gemma3", "phi3", "bert" -> true;
             default -> false;
         };
     }
@@ -52,6 +52,8 @@ public final class TransformerGraph {
         switch (shape.architecture()) {
             case "llama", "qwen2", "qwen3", "qwen3moe", "mistral" -> t.llama();
             case "gemma2", "gemma3" -> t.gemma();
+            case "phi3" -> t.phi3();
+            case "bert" -> t.bert();
             default -> throw new IllegalArgumentException("no graph model for " + shape.architecture());
         }
         return t.g;
@@ -140,6 +142,26 @@ public final class TransformerGraph {
         Tensor v = linear(layerWeight(il, "attn_v.weight"), cur, layerWeight(il, "attn_v.bias"));
         return new Tensor[] {
                 g.reshape(q, headQ, nHead, tokens), g.reshape(k, headK, nHeadKv, tokens), g.reshape(v, headV, nHeadKv, tokens)};
+    }
+
+    /**
+     * build_qkv: a fused {@code attn_qkv} is one matmul that Q, K and V are strided views of (the views
+     * keep it alive until the last of them is used); separate projections otherwise.
+     */
+    Tensor[] projectQkv(int il, Tensor cur, long head, long nHead, long nHeadKv) {
+        Tensor wqkv = layerWeight(il, "attn_qkv.weight");
+        if (wqkv == null) {
+            return qkv(il, cur, head, nHead, head, nHeadKv, head);
+        }
+        Tensor qkv = linear(wqkv, cur, layerWeight(il, "attn_qkv.bias"));
+        long row = qkv.type.byteSize(head);
+        long[] ne = {head, nHead, tokens};
+        long[] neKv = {head, nHeadKv, tokens};
+        long[] nb = {row, qkv.nb[1]};
+        return new Tensor[] {
+                g.view(qkv, ne, nb, 0),
+                g.view(qkv, neKv, nb, qkv.type.byteSize(head * nHead)),
+                g.view(qkv, neKv, nb, qkv.type.byteSize(head * (nHead + nHeadKv)))};
     }
 
     /** build_attn with a KV cache: store K and V, attend over the cache, project out. */
@@ -352,5 +374,130 @@ public final class TransformerGraph {
         }
         logits.output = true;
         g.expand(logits);
+    }
+
+    /**
+     * src/models/phi3.cpp: llama's skeleton with fused QKV and gate+up matrices, Q scaled before
+     * attention, and the residual as the first operand of the FFN's add (so the sum takes its memory).
+     * Its sliding window is switched off by llama.cpp ("Phi SWA is currently disabled"): one full cache.
+     */
+    void phi3() {
+        Tensor inpL = inputEmbeddings();
+        inpPos = positions();
+        attentionInputs(false);
+        outIds = outputIds();
+        Tensor ropeFactors = weight("rope_factors_long.weight");
+        int n = shape.layerCount();
+        for (int il = 0; il < n; il++) {
+            AttentionLayer a = shape.attention().layers().get(il);
+            long head = a.headDimK();
+            long nHead = dim("blk." + il + ".attn_output.weight", 0) / head;
+            Tensor residual = inpL;
+            Tensor cur = rmsNorm(inpL, layerWeight(il, "attn_norm.weight"));
+            Tensor[] qkv = projectQkv(il, cur, head, nHead, a.headCountKv());
+            Tensor q = g.rope(qkv[0], inpPos, ropeFactors);
+            Tensor k = g.rope(qkv[1], inpPos, ropeFactors);
+            q = g.scale(q);
+            cur = attention(il, layerWeight(il, "attn_output.weight"), layerWeight(il, "attn_output.bias"), q, k, qkv[2],
+                    null, false);
+            if (il == n - 1) {
+                cur = g.getRows(cur, outIds);
+                residual = g.getRows(residual, outIds);
+            }
+            cur = g.add(cur, residual);
+            residual = cur;
+            cur = rmsNorm(cur, layerWeight(il, "ffn_norm.weight"));
+            if (shape.tensor("blk." + il + ".ffn_gate_inp.weight").isPresent()) {
+                cur = MoeGraph.softmaxGated(this, il, cur);
+            } else {
+                // LLM_FFN_SWIGLU over the fused up: one [2 n_ff] matmul, its halves gated into [n_ff]
+                cur = g.mulMat(layerWeight(il, "ffn_up.weight"), cur);
+                cur = g.glu(cur);
+                cur = g.mulMat(layerWeight(il, "ffn_down.weight"), cur);
+            }
+            inpL = g.add(residual, cur);
+        }
+        Tensor cur = rmsNorm(inpL, weight("output_norm.weight"));
+        cur.output = true;
+        Tensor out = weight("output.weight");
+        Tensor logits = g.mulMat(out != null ? out : weight("token_embd.weight"), cur);
+        logits.output = true;
+        g.expand(logits);
+    }
+
+    /**
+     * src/models/bert.cpp: an encoder without a KV cache. Attention runs over the micro-batch itself
+     * (build_attn_inp_no_cache: an [n_tokens, n_tokens] mask, K and V straight from the projections),
+     * LayerNorm with biases after each block, a GELU FFN, then llm_graph_context::build_pooling.
+     */
+    void bert() {
+        inpPos = positions();
+        Tensor inpL = inputEmbeddings();
+        Tensor typeEmbd = weight("token_types.weight");
+        if (typeEmbd != null) {
+            // token types are all 0: row 0 of the table, broadcast over the tokens
+            inpL = g.add(inpL, g.view(typeEmbd, new long[] {embd()}, new long[0], 0));
+        }
+        inpL = g.add(g.getRows(weight("position_embd.weight"), inpPos), inpL);
+        inpL = norm(inpL, weight("token_embd_norm.weight"), weight("token_embd_norm.bias"));
+        mask = g.input(p.flash() ? GgmlType.F16 : GgmlType.F32, tokens, tokens, 1, 1);
+        outIds = outputIds();
+        int n = shape.layerCount();
+        for (int il = 0; il < n; il++) {
+            AttentionLayer a = shape.attention().layers().get(il);
+            long head = a.headDimK();
+            long nHead = dim("blk." + il + ".attn_output.weight", 0) / head;
+            Tensor[] qkv = projectQkv(il, inpL, head, nHead, a.headCountKv());
+            // build_attn without a cache adds Q, K, V in this order
+            g.expand(qkv[0]);
+            g.expand(qkv[1]);
+            g.expand(qkv[2]);
+            Tensor cur = attentionCore(qkv[0], qkv[1], qkv[2], mask, null, false);
+            cur = linear(layerWeight(il, "attn_output.weight"), cur, layerWeight(il, "attn_output.bias"));
+            if (il == n - 1) {
+                cur = g.getRows(cur, outIds);
+                inpL = g.getRows(inpL, outIds);
+            }
+            cur = g.add(cur, inpL);
+            cur = norm(cur, layerWeight(il, "attn_output_norm.weight"), layerWeight(il, "attn_output_norm.bias"));
+            Tensor ffnInp = cur;
+            cur = linear(layerWeight(il, "ffn_up.weight"), cur, layerWeight(il, "ffn_up.bias"));
+            cur = g.unary(cur);
+            cur = linear(layerWeight(il, "ffn_down.weight"), cur, layerWeight(il, "ffn_down.bias"));
+            cur = g.add(cur, ffnInp);
+            inpL = norm(cur, layerWeight(il, "layer_output_norm.weight"), layerWeight(il, "layer_output_norm.bias"));
+        }
+        inpL.output = true;
+        g.expand(inpL);
+        pooling(inpL);
+    }
+
+    /** llm_graph_context::build_pooling: the pooled rows, one per sequence, join the outputs. */
+    void pooling(Tensor embd) {
+        Tensor pooled;
+        switch (p.pooling()) {
+            case GraphParams.POOLING_MEAN -> {
+                Tensor mean = g.input(GgmlType.F32, tokens, p.sequences());
+                pooled = g.mulMat(g.cont(g.transpose(embd)), mean);
+            }
+            case GraphParams.POOLING_CLS, GraphParams.POOLING_LAST ->
+                    pooled = g.getRows(embd, g.input(GgmlType.I32, p.sequences()));
+            case GraphParams.POOLING_RANK -> {
+                pooled = g.getRows(embd, g.input(GgmlType.I32, p.sequences()));
+                Tensor cls = weight("cls.weight");
+                if (cls != null) {
+                    pooled = g.unary(linear(cls, pooled, weight("cls.bias")));
+                }
+                Tensor clsOut = weight("cls.output.weight");
+                if (clsOut != null) {
+                    pooled = linear(clsOut, pooled, weight("cls.output.bias"));
+                }
+            }
+            default -> {
+                return;
+            }
+        }
+        pooled.output = true;
+        g.expand(pooled);
     }
 }
