@@ -42,7 +42,7 @@ public final class TransformerGraph {
             return false;
         }
         return switch (shape.architecture()) {
-            case "llama", "qwen2", "qwen3", "qwen3moe", "mistral" -> true;
+            case "llama", "qwen2", "qwen3", "qwen3moe", "mistral", "gpt-oss" -> true;
             default -> false;
         };
     }
@@ -51,6 +51,7 @@ public final class TransformerGraph {
         TransformerGraph t = new TransformerGraph(shape, params);
         switch (shape.architecture()) {
             case "llama", "qwen2", "qwen3", "qwen3moe", "mistral" -> t.llama();
+            case "gpt-oss" -> t.gptOss();
             default -> throw new IllegalArgumentException("no graph model for " + shape.architecture());
         }
         return t.g;
@@ -158,9 +159,16 @@ public final class TransformerGraph {
         Tensor kCache = g.external(p.typeK(), kGqa, cells);
         Tensor vCache = g.external(p.typeV(), p.flash() ? vGqa : vWidth, cells);
 
-        g.expand(q);
-        g.expand(v);
-        g.expand(k);
+        if (maskSwa != null) {
+            // build_attn for llm_graph_input_attn_kv_iswa expands q, k, v (the plain cache's: q, v, k)
+            g.expand(q);
+            g.expand(k);
+            g.expand(v);
+        } else {
+            g.expand(q);
+            g.expand(v);
+            g.expand(k);
+        }
         // cpy_k
         Tensor kCur = g.view(k, new long[] {kGqa, tokens}, new long[] {k.nb[2]}, 0);
         g.expand(g.setRows(kCache, kCur, kIdx));
@@ -287,6 +295,39 @@ public final class TransformerGraph {
         cur.output = true;
         Tensor out = weight("output.weight");
         Tensor logits = g.mulMat(out != null ? out : weight("token_embd.weight"), cur);
+        logits.output = true;
+        g.expand(logits);
+    }
+
+    /** src/models/openai-moe.cpp (gpt-oss): iswa cache, sinks, post-attention norm, biased experts. */
+    void gptOss() {
+        Tensor inpL = inputEmbeddings();
+        inpPos = positions();
+        attentionInputs(true);
+        outIds = outputIds();
+        int n = shape.layerCount();
+        for (int il = 0; il < n; il++) {
+            AttentionLayer a = shape.attention().layers().get(il);
+            long nHead = dim("blk." + il + ".attn_q.weight", 1) / a.headDimK();
+            Tensor inpSA = inpL;
+            Tensor cur = rmsNorm(inpL, layerWeight(il, "attn_norm.weight"));
+            Tensor[] qkv = qkv(il, cur, a.headDimK(), nHead, a.headDimK(), a.headCountKv(), a.headDimV());
+            Tensor q = g.rope(qkv[0], inpPos, null);
+            Tensor k = g.rope(qkv[1], inpPos, null);
+            cur = attention(il, layerWeight(il, "attn_output.weight"), layerWeight(il, "attn_output.bias"), q, k, qkv[2],
+                    layerWeight(il, "attn_sinks.weight"), false);
+            // embeddings_nextn_masked is off: the output rows are taken after the last layer
+            Tensor ffnInp = g.add(cur, inpSA);
+            cur = rmsNorm(ffnInp, layerWeight(il, "post_attention_norm.weight"));
+            cur = MoeGraph.softmaxWeightBiased(this, il, cur);
+            inpL = g.add(cur, ffnInp);
+        }
+        // res->t_h_nextn: the last layer's output is a graph output (kept, never reused)
+        inpL.output = true;
+        Tensor cur = g.getRows(inpL, outIds);
+        cur = rmsNorm(cur, weight("output_norm.weight"));
+        cur.output = true;
+        Tensor logits = g.mulMat(weight("output.weight"), cur);
         logits.output = true;
         g.expand(logits);
     }
