@@ -34,6 +34,18 @@ class ComputeVariantsTest {
             out.add(Gemma3.spec(new Gemma3.Config("gemma3-v" + i, "gemma-4", 262208 + pad, 8192, e, 6, ff, h, kvh, hd, 512 * (1 + r.nextInt(4)), 1e6f, 1e4f, 8f, 1e-6f)));
             out.add(Phi3.spec(new Phi3.Config("phi3-v" + i, 32064 + pad, 4096, 4096, e, 2, ff, h, r.nextBoolean() ? h : kvh, 1e4f, 1e-5f, 2047)));
         }
+        for (int i = 0; i < 3; i++) {
+            int hd = r.nextBoolean() ? 64 : 128;
+            int kvh = new int[] {1, 2, 4, 8}[r.nextInt(4)];
+            int h = kvh * (1 + r.nextInt(8));
+            int e = 64 * (8 + r.nextInt(40));
+            int experts = 4 + r.nextInt(29);
+            int used = 1 + r.nextInt(Math.min(4, experts));
+            int ffExp = 64 * (4 + r.nextInt(45));
+            out.add(GptOss.spec(new GptOss.Config("gpt-oss-v" + i, "gpt-2", 201088 + 256 * r.nextInt(200), 131072, e,
+                    2 * (1 + r.nextInt(3)), h, kvh, hd, experts, used, ffExp, 128 * (1 + r.nextInt(4)), 150000f, 32f, 4096,
+                    1e-5f)));
+        }
         return out;
     }
 

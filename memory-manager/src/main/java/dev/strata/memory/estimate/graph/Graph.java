@@ -98,6 +98,11 @@ public final class Graph {
         return dup(Op.ADD, a, b);
     }
 
+    /** ggml_add_id(a, b, ids): a plus the rows of b that ids select (per-expert biases); a's shape. */
+    public Tensor addId(Tensor a, Tensor b, Tensor ids) {
+        return make(Op.ADD_ID, a.type, a.ne.clone(), List.of(a, b, ids));
+    }
+
     public Tensor mul(Tensor a, Tensor b) {
         return dup(Op.MUL, a, b);
     }

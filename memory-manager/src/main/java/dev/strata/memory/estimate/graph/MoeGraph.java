@@ -40,6 +40,43 @@ final class MoeGraph {
         return sumExperts(g, experts, used, embd, tokens);
     }
 
+    /**
+     * SOFTMAX_WEIGHT gating with biases on the router and on every expert, and swiglu_oai
+     * (gpt-oss): top-k on the raw (biased) logits, softmax over the selected ones only, each
+     * expert matmul followed by ggml_add_id of its bias.
+     */
+    static Tensor softmaxWeightBiased(TransformerGraph t, int il, Tensor cur) {
+        Graph g = t.g;
+        long nExpert = t.dim("blk." + il + ".ffn_gate_inp.weight", 1);
+        long used = t.shape.expertUsedCount();
+        long embd = cur.ne[0];
+        long tokens = cur.ne[1];
+        Tensor logits = t.linear(t.layerWeight(il, "ffn_gate_inp.weight"), cur, t.layerWeight(il, "ffn_gate_inp.bias"));
+        Tensor sorted = g.argsort(logits);
+        Tensor selected = g.view(sorted, new long[] {used, sorted.ne[1], sorted.ne[2], sorted.ne[3]},
+                new long[] {sorted.nb[1], sorted.nb[2], sorted.nb[3]}, 0);
+        Tensor weights = g.getRows(g.reshape(logits, 1, nExpert, tokens), selected);
+        weights = g.reshape(weights, used, tokens);
+        weights = g.softMax(weights, null, null);
+        weights = g.reshape(weights, 1, used, tokens);
+        g.expand(weights);
+        Tensor x = g.reshape(cur, embd, 1, tokens);
+        Tensor up = g.mulMatId(t.layerWeight(il, "ffn_up_exps.weight"), x, selected);
+        up = addBias(g, up, t.layerWeight(il, "ffn_up_exps.bias"), selected);
+        Tensor gate = g.mulMatId(t.layerWeight(il, "ffn_gate_exps.weight"), x, selected);
+        gate = addBias(g, gate, t.layerWeight(il, "ffn_gate_exps.bias"), selected);
+        Tensor act = g.gluSplit(gate, up);
+        Tensor experts = g.mulMatId(t.layerWeight(il, "ffn_down_exps.weight"), act, selected);
+        experts = addBias(g, experts, t.layerWeight(il, "ffn_down_exps.bias"), selected);
+        experts = g.mul(experts, weights);
+        g.expand(experts);
+        return sumExperts(g, experts, used, embd, tokens);
+    }
+
+    private static Tensor addBias(Graph g, Tensor x, Tensor bias, Tensor selected) {
+        return bias == null ? x : g.addId(x, bias, selected);
+    }
+
     /** The used experts' outputs added up, each a view of the mul_mat_id result, expanded one by one. */
     static Tensor sumExperts(Graph g, Tensor experts, long used, long embd, long tokens) {
         Tensor[] views = new Tensor[(int) used];

@@ -42,7 +42,7 @@ public final class TransformerGraph {
             return false;
         }
         return switch (shape.architecture()) {
-            case "llama", "qwen2", "qwen3", "qwen3moe", "mistral", "gemma2", "gemma3", "phi3", "bert" -> true;
+            case "llama", "qwen2", "qwen3", "qwen3moe", "mistral", "gemma2", "gemma3", "phi3", "bert", "gpt-oss" -> true;
             default -> false;
         };
     }
@@ -54,6 +54,7 @@ public final class TransformerGraph {
             case "gemma2", "gemma3" -> t.gemma();
             case "phi3" -> t.phi3();
             case "bert" -> t.bert();
+            case "gpt-oss" -> t.gptOss();
             default -> throw new IllegalArgumentException("no graph model for " + shape.architecture());
         }
         return t.g;
@@ -499,5 +500,38 @@ public final class TransformerGraph {
         }
         pooled.output = true;
         g.expand(pooled);
+    }
+
+    /** src/models/openai-moe.cpp (gpt-oss): iswa cache, sinks, post-attention norm, biased experts. */
+    void gptOss() {
+        Tensor inpL = inputEmbeddings();
+        inpPos = positions();
+        attentionInputs(true);
+        outIds = outputIds();
+        int n = shape.layerCount();
+        for (int il = 0; il < n; il++) {
+            AttentionLayer a = shape.attention().layers().get(il);
+            long nHead = dim("blk." + il + ".attn_q.weight", 1) / a.headDimK();
+            Tensor inpSA = inpL;
+            Tensor cur = rmsNorm(inpL, layerWeight(il, "attn_norm.weight"));
+            Tensor[] qkv = qkv(il, cur, a.headDimK(), nHead, a.headDimK(), a.headCountKv(), a.headDimV());
+            Tensor q = g.rope(qkv[0], inpPos, null);
+            Tensor k = g.rope(qkv[1], inpPos, null);
+            cur = attention(il, layerWeight(il, "attn_output.weight"), layerWeight(il, "attn_output.bias"), q, k, qkv[2],
+                    layerWeight(il, "attn_sinks.weight"), false);
+            // embeddings_nextn_masked is off: the output rows are taken after the last layer
+            Tensor ffnInp = g.add(cur, inpSA);
+            cur = rmsNorm(ffnInp, layerWeight(il, "post_attention_norm.weight"));
+            cur = MoeGraph.softmaxWeightBiased(this, il, cur);
+            inpL = g.add(cur, ffnInp);
+        }
+        // res->t_h_nextn: the last layer's output is a graph output (kept, never reused)
+        inpL.output = true;
+        Tensor cur = g.getRows(inpL, outIds);
+        cur = rmsNorm(cur, weight("output_norm.weight"));
+        cur.output = true;
+        Tensor logits = g.mulMat(weight("output.weight"), cur);
+        logits.output = true;
+        g.expand(logits);
     }
 }
