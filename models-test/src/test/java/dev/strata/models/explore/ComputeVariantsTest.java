@@ -34,6 +34,20 @@ class ComputeVariantsTest {
             out.add(Gemma3.spec(new Gemma3.Config("gemma3-v" + i, "gemma-4", 262208 + pad, 8192, e, 6, ff, h, kvh, hd, 512 * (1 + r.nextInt(4)), 1e6f, 1e4f, 8f, 1e-6f)));
             out.add(Phi3.spec(new Phi3.Config("phi3-v" + i, 32064 + pad, 4096, 4096, e, 2, ff, h, r.nextBoolean() ? h : kvh, 1e4f, 1e-5f, 2047)));
         }
+        for (int i = 0; i < 3; i++) {
+            int h = 4 * (1 + r.nextInt(8));
+            int e = 256 * (2 + r.nextInt(8));
+            int rank = 128 * (1 + r.nextInt(4));
+            int rope = r.nextBoolean() ? 32 : 64;
+            int nope = r.nextBoolean() ? 64 : 128;
+            int qLora = i == 2 ? 0 : 256 * (1 + r.nextInt(4));
+            int layers = qLora == 0 ? 26 : 2 + r.nextInt(3);
+            int experts = 8 * (1 + r.nextInt(8));
+            out.add(DeepSeek2.spec(new DeepSeek2.Config("deepseek2-v" + i, 102400 + 256 * r.nextInt(200), 8192, e, layers,
+                    256 * (e / 256 + 1 + r.nextInt(8)), h, qLora, rank, nope, rope, r.nextBoolean() ? 64 : 128, 1 + r.nextInt(2),
+                    experts, 1 + r.nextInt(Math.min(8, experts)), 1 + r.nextInt(2), 128 * (1 + r.nextInt(8)),
+                    i == 1 ? 2.5f : 1.0f, 10000f, i == 0 ? 0f : 40f, 4096, 0.707f, 1e-6f)));
+        }
         return out;
     }
 
