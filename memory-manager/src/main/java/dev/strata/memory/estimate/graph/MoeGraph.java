@@ -77,6 +77,33 @@ final class MoeGraph {
         return bias == null ? x : g.addId(x, bias, selected);
     }
 
+    /**
+     * Softmax gating without normalising the selected weights and with a weight scale of 1
+     * (deepseek2 V2 / V2-Lite: expert_weights_norm false, expert_weights_scale 1, one expert group).
+     */
+    static Tensor softmaxUnnormalised(TransformerGraph t, int il, Tensor cur) {
+        Graph g = t.g;
+        long nExpert = t.dim("blk." + il + ".ffn_gate_inp.weight", 1);
+        long used = t.shape.expertUsedCount();
+        long embd = cur.ne[0];
+        long tokens = cur.ne[1];
+        Tensor logits = t.linear(t.layerWeight(il, "ffn_gate_inp.weight"), cur, t.layerWeight(il, "ffn_gate_inp.bias"));
+        Tensor probs = g.softMax(logits, null, null);
+        Tensor sorted = g.argsort(probs);
+        Tensor selected = g.view(sorted, new long[] {used, sorted.ne[1], sorted.ne[2], sorted.ne[3]},
+                new long[] {sorted.nb[1], sorted.nb[2], sorted.nb[3]}, 0);
+        Tensor weights = g.getRows(g.reshape(probs, 1, nExpert, tokens), selected);
+        g.expand(weights);
+        Tensor x = g.reshape(cur, embd, 1, tokens);
+        Tensor up = g.mulMatId(t.layerWeight(il, "ffn_up_exps.weight"), x, selected);
+        Tensor gate = g.mulMatId(t.layerWeight(il, "ffn_gate_exps.weight"), x, selected);
+        Tensor act = g.gluSplit(gate, up);
+        Tensor experts = g.mulMatId(t.layerWeight(il, "ffn_down_exps.weight"), act, selected);
+        experts = g.mul(experts, weights);
+        g.expand(experts);
+        return sumExperts(g, experts, used, embd, tokens);
+    }
+
     /** The used experts' outputs added up, each a view of the mul_mat_id result, expanded one by one. */
     static Tensor sumExperts(Graph g, Tensor experts, long used, long embd, long tokens) {
         Tensor[] views = new Tensor[(int) used];

@@ -43,6 +43,7 @@ public final class TransformerGraph {
         }
         return switch (shape.architecture()) {
             case "llama", "qwen2", "qwen3", "qwen3moe", "mistral", "gemma2", "gemma3", "phi3", "bert", "gpt-oss" -> true;
+            case "deepseek2" -> deepseek2Supported(shape);
             default -> false;
         };
     }
@@ -55,6 +56,7 @@ public final class TransformerGraph {
             case "phi3" -> t.phi3();
             case "bert" -> t.bert();
             case "gpt-oss" -> t.gptOss();
+            case "deepseek2" -> t.deepseek2();
             default -> throw new IllegalArgumentException("no graph model for " + shape.architecture());
         }
         return t.g;
@@ -226,6 +228,11 @@ public final class TransformerGraph {
 
     /** build_attn_mha. */
     Tensor attentionCore(Tensor q, Tensor k, Tensor v, Tensor kqMask, Tensor sinks, boolean softcap) {
+        return attentionCore(q, k, v, kqMask, sinks, softcap, null);
+    }
+
+    /** build_attn_mha; vMla (MLA's attn_v_b) decompresses the attended latent back to the heads' V width. */
+    Tensor attentionCore(Tensor q, Tensor k, Tensor v, Tensor kqMask, Tensor sinks, boolean softcap, Tensor vMla) {
         boolean vTrans = v.nb[1] > v.nb[2];
         q = g.view(q, new long[] {q.ne[0], q.ne[1], q.ne[2], 1}, new long[] {q.nb[1], q.nb[2], q.nb[3]}, 0);
         q = g.permute(q, 0, 2, 1, 3);
@@ -243,6 +250,13 @@ public final class TransformerGraph {
                 v = g.cast(v, GgmlType.F16);
             }
             cur = g.flashAttn(q, k, v, kqMask, sinks);
+            if (vMla != null) {
+                // matrix-matrix form: permute to n_tokens in dimension 1, multiply, permute back, cont
+                cur = g.permute(cur, 0, 2, 1, 3);
+                cur = g.mulMat(vMla, cur);
+                cur = g.permute(cur, 0, 2, 1, 3);
+                cur = g.cont(cur);
+            }
             cur = g.reshape(cur, cur.ne[0] * cur.ne[1], cur.ne[2] * cur.ne[3]);
         } else {
             Tensor kq = g.mulMat(k, q);
@@ -256,6 +270,9 @@ public final class TransformerGraph {
                 v = g.cont(g.transpose(v));
             }
             Tensor kqv = g.mulMat(v, kq);
+            if (vMla != null) {
+                kqv = g.mulMat(vMla, kqv);
+            }
             cur = g.permute(kqv, 0, 2, 1, 3);
             cur = g.cont(cur, cur.ne[0] * cur.ne[1], cur.ne[2] * cur.ne[3]);
         }
@@ -265,10 +282,16 @@ public final class TransformerGraph {
 
     /** build_ffn with a parallel gate: up, gate, act(gate) * up, down. */
     Tensor feedForward(int il, Tensor cur) {
-        Tensor up = linear(layerWeight(il, "ffn_up.weight"), cur, layerWeight(il, "ffn_up.bias"));
-        Tensor gate = linear(layerWeight(il, "ffn_gate.weight"), cur, layerWeight(il, "ffn_gate.bias"));
+        return feedForward(il, cur, "");
+    }
+
+    /** build_ffn with a parallel gate over ffn_up/gate/down{suffix} ("_shexp": the shared experts). */
+    Tensor feedForward(int il, Tensor cur, String suffix) {
+        Tensor up = linear(layerWeight(il, "ffn_up" + suffix + ".weight"), cur, layerWeight(il, "ffn_up" + suffix + ".bias"));
+        Tensor gate = linear(layerWeight(il, "ffn_gate" + suffix + ".weight"), cur,
+                layerWeight(il, "ffn_gate" + suffix + ".bias"));
         Tensor act = g.gluSplit(gate, up);
-        return linear(layerWeight(il, "ffn_down.weight"), act, layerWeight(il, "ffn_down.bias"));
+        return linear(layerWeight(il, "ffn_down" + suffix + ".weight"), act, layerWeight(il, "ffn_down" + suffix + ".bias"));
     }
 
     // architectures
@@ -531,6 +554,116 @@ public final class TransformerGraph {
         cur = rmsNorm(cur, weight("output_norm.weight"));
         cur.output = true;
         Tensor logits = g.mulMat(weight("output.weight"), cur);
+        logits.output = true;
+        g.expand(logits);
+    }
+
+    /**
+     * What {@link #deepseek2()} models: MLA with the absorption (attn_k_b/attn_v_b, K-only cache) and the
+     * routed experts of V2 / V2-Lite (softmax gating, no selection bias). The shape does not carry
+     * expert_weights_norm/scale or expert groups; the graph assumes V2-Lite's (no norm, scale 1, one
+     * group), so files with a selection bias (V3's sigmoid routing, groups) are left unmodelled.
+     */
+    static boolean deepseek2Supported(ModelShape shape) {
+        int n = shape.computeLayerCount();
+        if (!shape.attention().mla() || n == 0 || shape.tensor("blk.0.attn_k_b.weight").isEmpty()) {
+            return false;
+        }
+        for (int il = 0; il < n; il++) {
+            if (shape.tensor("blk." + il + ".exp_probs_b.bias").isPresent()
+                    || shape.tensor("blk." + il + ".ffn_gate_up_exps.weight").isPresent()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** build_attn with the K-only cache of MLA (llm_graph_input_attn_k): the latent is K and, viewed, V. */
+    Tensor attentionMla(int il, Tensor wo, Tensor q, Tensor k, Tensor v, Tensor vMla) {
+        AttentionLayer layer = shape.attention().layers().get(il);
+        long cells = p.kvCells();
+        long headK = layer.headDimK();
+        long nHeadKv = layer.headCountKv();
+        long kGqa = headK * nHeadKv;
+        Tensor kCache = g.external(p.typeK(), kGqa, cells);
+
+        g.expand(q);
+        g.expand(v);
+        g.expand(k);
+        Tensor kCur = g.view(k, new long[] {kGqa, tokens}, new long[] {k.nb[2]}, 0);
+        g.expand(g.setRows(kCache, kCur, kIdxs));
+        Tensor kv = g.view(kCache, new long[] {headK, nHeadKv, cells, 1},
+                new long[] {p.typeK().byteSize(headK), p.typeK().byteSize(kGqa), p.typeK().byteSize(kGqa * cells)}, 0);
+        Tensor vv = g.view(kv, new long[] {v.ne[0], kv.ne[1], kv.ne[2], kv.ne[3]},
+                new long[] {kv.nb[1], kv.nb[2], kv.nb[3]}, 0);
+        Tensor cur = attentionCore(q, kv, vv, mask, null, false, vMla);
+        return linear(wo, cur, null);
+    }
+
+    /** src/models/deepseek2.cpp with MLA (is_mla): latent attention as MQA, routed plus shared experts. */
+    void deepseek2() {
+        Tensor inpL = inputEmbeddings();
+        inpPos = positions();
+        // build_attn_inp_k: K indices and the mask; no V indices, MLA has no V cache
+        kIdxs = g.input(GgmlType.I64, tokens);
+        mask = g.input(p.flash() ? GgmlType.F16 : GgmlType.F32, p.kvCells(), tokens, 1, 1);
+        outIds = outputIds();
+        int n = shape.computeLayerCount();
+        for (int il = 0; il < n; il++) {
+            String blk = "blk." + il + ".";
+            long nope = dim(blk + "attn_k_b.weight", 0);
+            long rank = dim(blk + "attn_k_b.weight", 1);
+            long nHead = dim(blk + "attn_k_b.weight", 2);
+            long rope = dim(blk + "attn_kv_a_mqa.weight", 1) - rank;
+            long headK = nope + rope;
+            Tensor inpSA = inpL;
+            Tensor cur = rmsNorm(inpL, layerWeight(il, "attn_norm.weight"));
+            Tensor q;
+            Tensor wq = layerWeight(il, "attn_q.weight");
+            if (wq == null) {
+                q = g.mulMat(layerWeight(il, "attn_q_a.weight"), cur);
+                q = rmsNorm(q, layerWeight(il, "attn_q_a_norm.weight"));
+                q = g.mulMat(layerWeight(il, "attn_q_b.weight"), q);
+            } else {
+                q = g.mulMat(wq, cur);
+            }
+            q = g.reshape(q, headK, nHead, tokens);
+            Tensor kvPe = g.mulMat(layerWeight(il, "attn_kv_a_mqa.weight"), cur);
+            Tensor kvCmpr = g.view(kvPe, new long[] {rank, tokens}, new long[] {kvPe.nb[1]}, 0);
+            Tensor kPe = g.view(kvPe, new long[] {rope, 1, tokens}, new long[] {kvPe.nb[1], kvPe.nb[1]},
+                    kvPe.type.byteSize(rank));
+            kPe = g.rope(kPe, inpPos, null);
+            kvCmpr = rmsNorm(kvCmpr, layerWeight(il, "attn_kv_a_norm.weight"));
+            Tensor qNope = g.view(q, new long[] {nope, nHead, tokens}, new long[] {q.nb[1], q.nb[2]}, 0);
+            Tensor qPe = g.view(q, new long[] {rope, nHead, tokens}, new long[] {q.nb[1], q.nb[2]}, q.type.byteSize(nope));
+            qPe = g.rope(qPe, inpPos, null);
+            qNope = g.permute(qNope, 0, 2, 1, 3);
+            Tensor qAbsorbed = g.mulMat(layerWeight(il, "attn_k_b.weight"), qNope);
+            qAbsorbed = g.permute(qAbsorbed, 0, 2, 1, 3);
+            Tensor qCur = g.concat(qAbsorbed, qPe, 0);
+            kvCmpr = g.reshape(kvCmpr, rank, 1, tokens);
+            Tensor kCur = g.concat(kvCmpr, kPe, 0);
+            cur = attentionMla(il, layerWeight(il, "attn_output.weight"), qCur, kCur, kvCmpr,
+                    layerWeight(il, "attn_v_b.weight"));
+            if (il == n - 1) {
+                cur = g.getRows(cur, outIds);
+                inpSA = g.getRows(inpSA, outIds);
+            }
+            Tensor ffnInp = g.add(cur, inpSA);
+            cur = rmsNorm(ffnInp, layerWeight(il, "ffn_norm.weight"));
+            if (shape.tensor(blk + "ffn_gate_inp.weight").isPresent()) {
+                Tensor moeOut = MoeGraph.softmaxUnnormalised(this, il, cur);
+                Tensor shared = feedForward(il, cur, "_shexp");
+                cur = g.add(moeOut, shared);
+            } else {
+                cur = feedForward(il, cur);
+            }
+            inpL = g.add(cur, ffnInp);
+        }
+        Tensor cur = rmsNorm(inpL, weight("output_norm.weight"));
+        cur.output = true;
+        Tensor out = weight("output.weight");
+        Tensor logits = g.mulMat(out != null ? out : weight("token_embd.weight"), cur);
         logits.output = true;
         g.expand(logits);
     }
