@@ -45,18 +45,22 @@ class ComputeVariantsTest {
             out.add(GptOss.spec(new GptOss.Config("gpt-oss-v" + i, "gpt-2", 201088 + 256 * r.nextInt(200), 131072, e,
                     2 * (1 + r.nextInt(3)), h, kvh, hd, experts, used, ffExp, 128 * (1 + r.nextInt(4)), 150000f, 32f, 4096,
                     1e-5f)));
-            int h = 4 * (1 + r.nextInt(8));
-            int e = 256 * (2 + r.nextInt(8));
-            int rank = 128 * (1 + r.nextInt(4));
-            int rope = r.nextBoolean() ? 32 : 64;
-            int nope = r.nextBoolean() ? 64 : 128;
-            int qLora = i == 2 ? 0 : 256 * (1 + r.nextInt(4));
-            int layers = qLora == 0 ? 26 : 2 + r.nextInt(3);
-            int experts = 8 * (1 + r.nextInt(8));
-            out.add(DeepSeek2.spec(new DeepSeek2.Config("deepseek2-v" + i, 102400 + 256 * r.nextInt(200), 8192, e, layers,
-                    256 * (e / 256 + 1 + r.nextInt(8)), h, qLora, rank, nope, rope, r.nextBoolean() ? 64 : 128, 1 + r.nextInt(2),
-                    experts, 1 + r.nextInt(Math.min(8, experts)), 1 + r.nextInt(2), 128 * (1 + r.nextInt(8)),
-                    i == 1 ? 2.5f : 1.0f, 10000f, i == 0 ? 0f : 40f, 4096, 0.707f, 1e-6f)));
+        }
+        for (int i = 0; i < 3; i++) {
+            {
+                int h = 4 * (1 + r.nextInt(8));
+                int e = 256 * (2 + r.nextInt(8));
+                int rank = 128 * (1 + r.nextInt(4));
+                int rope = r.nextBoolean() ? 32 : 64;
+                int nope = r.nextBoolean() ? 64 : 128;
+                int qLora = i == 2 ? 0 : 256 * (1 + r.nextInt(4));
+                int layers = qLora == 0 ? 26 : 2 + r.nextInt(3);
+                int experts = 8 * (1 + r.nextInt(8));
+                out.add(DeepSeek2.spec(new DeepSeek2.Config("deepseek2-v" + i, 102400 + 256 * r.nextInt(200), 8192, e, layers,
+                        256 * (e / 256 + 1 + r.nextInt(8)), h, qLora, rank, nope, rope, r.nextBoolean() ? 64 : 128, 1 + r.nextInt(2),
+                        experts, 1 + r.nextInt(Math.min(8, experts)), 1 + r.nextInt(2), 128 * (1 + r.nextInt(8)),
+                        i == 1 ? 2.5f : 1.0f, 10000f, i == 0 ? 0f : 40f, 4096, 0.707f, 1e-6f)));
+            }
         }
         return out;
     }
