@@ -43,7 +43,7 @@ cp="$work/natives:$root/http/target/strata.jar:$root/models-test/target/classes:
 (cd models-test && java -Djava.util.logging.config.file="$work/logging.properties" -Dstrata.models.dir="$work/models" -Dstrata.llama.models.dir="$work/vocab" -Dstrata.native.cache="$work/native-cache" \
   -jar "$(ls "$dev"/lib/junit-platform-console-standalone-*.jar)" execute \
   --class-path "$cp" --select-package dev.strata.models \
-  --exclude-classname '.*\.(ZooEstimate|EstimateVsLlamaCpp|ComputeVariants|ComputeProbe|CudaComputeProbe)Test' \
+  --exclude-classname '.*\.(ZooEstimate|EstimateVsLlamaCpp|ComputeVsLlamaCpp)Test' \
   --details=tree --disable-banner --reports-dir="$out/junit")
 suite=$?
 
@@ -69,10 +69,10 @@ seed=$?
 
 step "CUDA compute buffers of the zoo (dry runs), last: it is data, not a check"
 if [[ "${STRATA_GPU_PROBE:-1}" == 1 ]]; then
-  (cd models-test && timeout "${STRATA_GPU_PROBE_TIMEOUT:-150}" java -Djava.util.logging.config.file="$work/logging.properties" \
+  timeout "${STRATA_GPU_PROBE_TIMEOUT:-150}" java -Djava.util.logging.config.file="$work/logging.properties" \
     -Dstrata.llama.models.dir="$work/vocab" -Dstrata.native.cache="$work/native-cache" \
-    -jar "$(ls "$dev"/lib/junit-platform-console-standalone-*.jar)" execute --class-path "$cp" \
-    --select-class dev.strata.models.explore.CudaComputeProbeTest --disable-banner --details=none) | grep CUDAPROBE > "$out/cuda-compute.txt"
+    -cp "$work/natives:$root/http/target/strata.jar:$root/models-test/target/classes" \
+    dev.strata.models.gpu.CudaComputeBuffers "$work/probe" | grep CUDAPROBE > "$out/cuda-compute.txt"
   wc -l "$out/cuda-compute.txt"
 fi
 

@@ -13,60 +13,56 @@ import java.util.Map;
 
 /**
  * Compute (scratch) buffer bytes per device: what llama.cpp's graph allocator reserves for the
- * largest micro-batch. An upper envelope, not yet exact.
+ * largest micro-batch.
  *
- * <p>Measured on llama.cpp 0.5.0 dry runs (CPU): the buffer is exactly linear in the micro-batch,
- * and per token it is the largest of three phases of the graph, plus the KQ mask that lives
- * throughout:
- * <ul>
- *   <li>attention without flash attention: {@code n_head · n_kv} scores, plus about
- *       {@code 5 · n_embd + 2 · n_embd_kv} live activations (exact for Llama shapes);</li>
- *   <li>feed-forward: at most {@code 3 · n_ff + 4 · n_embd} (exact at Llama-3 8B's ratio, up to 12%
- *       high for other ratios, where the allocator reuses more);</li>
- *   <li>output: {@code n_vocab} logits plus at most {@code 5 · n_embd + 2 · n_embd_kv};</li>
- *   <li>mask: {@code n_kv} floats, or half as many (F16) with flash attention.</li>
- * </ul>
- * Each device that computes layers gets the whole envelope. Exactness needs a simulation of
- * ggml-alloc over each architecture's graph; until then the planner errs high, never low.
+ * <p>For the architectures {@link TransformerGraph} models (llama, mistral, mixtral, qwen2, qwen3,
+ * qwen3moe, gemma2, gemma3, phi3, deepseek2, gpt-oss, bert) the figure is not a formula: the graph
+ * llama.cpp reserves is rebuilt tensor by tensor and ggml-alloc's allocator is replayed over it
+ * ({@link ComputeAllocator}), which gives llama.cpp's own CPU figure to the byte. Other architectures
+ * get an envelope by phases (attention scores, feed-forward, logits) with a 10% margin, erring high.
+ *
+ * <p>Each device that computes layers is given the whole buffer. On CUDA the buffer differs from the
+ * CPU's by what the scheduler moves between devices (inputs that stay on the host, weights of
+ * CPU layers copied in for large batches); docs/memory-estimates.md has the measured differences.
  *
  * <pre>{@code
  * ComputeEstimate c = ComputeEstimate.of(shape, assignment, kvParams, kvEstimate);
  * c.bytesOn("CUDA0");
  * }</pre>
  *
- * @param bytesPerToken envelope per token of the micro-batch, in bytes
+ * @param bytes         the compute buffer of one device, in bytes
+ * @param simulated     whether {@code bytes} comes from the replayed allocator rather than the envelope
  * @param bytesByDevice bytes per ggml device name
  */
-public record ComputeEstimate(long bytesPerToken, Map<String, Long> bytesByDevice) {
+public record ComputeEstimate(long bytes, boolean simulated, Map<String, Long> bytesByDevice) {
 
     public ComputeEstimate {
         bytesByDevice = Collections.unmodifiableMap(new LinkedHashMap<>(bytesByDevice));
     }
 
-    /** The envelope for every device of the assignment (each holds a layer, the output or the input). */
+    /** The buffer for every device of the assignment (each holds a layer, the output or the input). */
     public static ComputeEstimate of(ModelShape shape, LayerAssignment assignment, KvCacheParams params,
                                      KvCacheEstimate kv) {
-        return of(perToken(shape, params, kv), kv.context().microBatch(), assignment);
+        return of(shape, bytes(shape, params, kv), assignment);
     }
 
     /**
-     * As {@link #of(ModelShape, LayerAssignment, KvCacheParams, KvCacheEstimate)} with the per-token
-     * envelope already known: it depends on the shape and the context, not on the placement, so a
-     * planner trying many placements computes it once.
+     * As {@link #of(ModelShape, LayerAssignment, KvCacheParams, KvCacheEstimate)} with the bytes already
+     * known: they depend on the shape and the context, not on the placement, so a planner trying many
+     * placements computes them once.
      */
-    public static ComputeEstimate of(long bytesPerToken, int microBatch, LayerAssignment assignment) {
-        long bytes = bytesPerToken * microBatch;
+    public static ComputeEstimate of(ModelShape shape, long bytes, LayerAssignment assignment) {
         Map<String, Long> byDevice = new LinkedHashMap<>();
         for (String device : assignment.devices()) {
             byDevice.put(device, bytes);
         }
-        return new ComputeEstimate(bytesPerToken, byDevice);
+        return new ComputeEstimate(bytes, TransformerGraph.supports(shape), byDevice);
     }
 
-    /** Envelope bytes per token of the micro-batch for this shape and context. */
-    public static long perToken(ModelShape shape, KvCacheParams params, KvCacheEstimate kv) {
+    /** Compute buffer bytes of one device for this shape and context. */
+    public static long bytes(ModelShape shape, KvCacheParams params, KvCacheEstimate kv) {
+        int ubatch = kv.context().microBatch();
         if (TransformerGraph.supports(shape)) {
-            int ubatch = kv.context().microBatch();
             // An encoder is run for its embeddings, pooled as its file says (what a context that leaves pooling
             // unspecified does); a decoder's graph has no pooling.
             boolean encoder = shape.rules().memory() == MemoryKind.NONE;
@@ -74,47 +70,43 @@ public record ComputeEstimate(long bytesPerToken, Map<String, Long> bytesByDevic
             GraphParams gp = new GraphParams(ubatch, kv.cells(), kv.swaCells(),
                     params.flashAttention() == FlashAttention.ENABLED, params.typeK(), params.typeV(), pooling,
                     params.sequences());
-            long bytes = ComputeAllocator.peakBytes(TransformerGraph.build(shape, gp), 32);
-            return (bytes + ubatch - 1) / ubatch;
+            return ComputeAllocator.peakBytes(TransformerGraph.build(shape, gp), CPU_ALIGNMENT);
         }
-        Dims d = Dims.of(shape, params, kv);
-        return 4 * d.peakFloats();
+        long perToken = 4 * Envelope.of(shape, params, kv).floatsPerToken();
+        return (perToken + perToken / 10) * ubatch;
     }
 
-    /** The dimensions the phases are made of, for diagnostics. */
-    public static String describe(ModelShape shape, KvCacheParams params, KvCacheEstimate kv) {
-        return Dims.of(shape, params, kv).toString();
-    }
+    /** ggml's CPU buffer alignment (TENSOR_ALIGNMENT). */
+    private static final long CPU_ALIGNMENT = 32;
 
-    record Dims(String arch, long embd, long vocab, long ff, long heads, long qWidth, long kvWidth, long nKv,
-                long masks, boolean flash) {
-        static Dims of(ModelShape shape, KvCacheParams params, KvCacheEstimate kv) {
+    /**
+     * The envelope for architectures without a graph model: per token, the largest of three phases of
+     * the graph plus the KQ mask, from llama.cpp dry runs of llama shapes, where it is exact for the
+     * attention phase and high for the others.
+     */
+    record Envelope(long embd, long vocab, long ff, long heads, long kvWidth, long nKv, boolean flash) {
+        static Envelope of(ModelShape shape, KvCacheParams params, KvCacheEstimate kv) {
             long embd = dim(shape, "token_embd.weight", 0);
-            long vocab = shape.architecture().contains("bert") ? 0 : dim(shape, "token_embd.weight", 1);
+            long vocab = shape.rules().memory() == MemoryKind.NONE ? 0 : dim(shape, "token_embd.weight", 1);
             long ff = 0;
             long kvWidth = 0;
-            long qWidth = 0;
-            boolean swa = false;
             for (int il = 0; il < shape.layerCount(); il++) {
                 ff = Math.max(ff, Math.max(dim(shape, "blk." + il + ".ffn_up.weight", 1), dim(shape, "blk." + il + ".ffn_gate.weight", 1)));
                 ff = Math.max(ff, dim(shape, "blk." + il + ".ffn_up_exps.weight", 1) * Math.max(1, shape.expertUsedCount()));
                 AttentionLayer a = shape.attention().layers().get(il);
                 kvWidth = Math.max(kvWidth, a.keyWidth());
-                qWidth = Math.max(qWidth, dim(shape, "blk." + il + ".attn_q.weight", 1));
-                swa |= a.slidingWindow();
             }
-            long heads = ComputeEstimate.heads(shape, embd);
             long nKv = kv.cells() > 0 ? kv.cells() : kv.context().microBatch();
-            return new Dims(shape.architecture(), embd, vocab, ff, heads, qWidth, kvWidth, nKv, swa ? 2 : 1,
+            return new Envelope(embd, vocab, ff, ComputeEstimate.heads(shape, embd), kvWidth, nKv,
                     params.flashAttention() == FlashAttention.ENABLED);
         }
 
-        long peakFloats() {
-            long mask = flash ? masks * ((nKv + 1) / 2) : masks * nKv;
-            long attention = flash ? 0 : heads * nKv + mask + 3 * embd + 2 * qWidth + 2 * kvWidth + 5;
-            long feedForward = flash ? 3 * ff + 4 * embd + mask + 7 : 3 * ff + 4 * embd + 2 * kvWidth + mask + 5;
-            long output = vocab + 2 * embd + 1;
-            return Math.max(attention, Math.max(feedForward, output));
+        long floatsPerToken() {
+            long attention = flash ? 0 : heads * nKv + 5 * embd + 2 * kvWidth;
+            long feedForward = 3 * ff + 4 * embd;
+            long output = vocab + 5 * embd + 2 * kvWidth;
+            long mask = flash ? (nKv + 1) / 2 : nKv;
+            return Math.max(attention, Math.max(feedForward, output)) + mask + 8;
         }
     }
 

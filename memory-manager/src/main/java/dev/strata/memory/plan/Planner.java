@@ -42,7 +42,7 @@ public final class Planner {
     private final PlanRequest request;
     private final List<String> gpuNames;
     /** Compute envelope per token, per context tried: independent of the placement. */
-    private final java.util.Map<KvCacheParams, Long> computePerToken = new java.util.HashMap<>();
+    private final java.util.Map<KvCacheParams, Long> computeBytesByContext = new java.util.HashMap<>();
 
     private Planner(ModelShape shape, List<PlanDevice> gpus, PlanRequest request) {
         this.shape = shape;
@@ -186,8 +186,8 @@ public final class Planner {
         LayerAssignment a = LayerAssignment.llamaCpp(shape.layerCount(), gpuLayers, gpuNames, split, overrides);
         WeightEstimate weights = WeightEstimate.of(shape, a, request.repack());
         KvCacheEstimate kv = KvCacheEstimate.of(shape, a, context);
-        long perToken = computePerToken.computeIfAbsent(context, c -> ComputeEstimate.perToken(shape, c, kv));
-        ComputeEstimate compute = ComputeEstimate.of(perToken, kv.context().microBatch(), a);
+        long computeBytes = computeBytesByContext.computeIfAbsent(context, c -> ComputeEstimate.bytes(shape, c, kv));
+        ComputeEstimate compute = ComputeEstimate.of(shape, computeBytes, a);
         return new Evaluation(a, weights, kv, compute, gpuLayers, split, overrides, context);
     }
 

@@ -63,9 +63,9 @@ class ComputeEstimateTest {
         KvCacheParams params = KvCacheParams.defaults().withContext(ctx).withBatch(2048, 512)
                 .withFlashAttention(flash ? FlashAttention.ENABLED : FlashAttention.DISABLED);
         KvCacheEstimate kv = KvCacheEstimate.of(shape, LayerAssignment.cpuOnly(shape.layerCount()), params);
-        long bytes = ComputeEstimate.perToken(shape, params, kv);
-        assertThat(bytes % 4).isZero();
-        return bytes / 4;
+        long bytes = ComputeEstimate.bytes(shape, params, kv);
+        assertThat(bytes % (4 * 512)).isZero();
+        return bytes / 4 / 512;
     }
 
     @ParameterizedTest

@@ -33,9 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The estimator against llama.cpp's dry run over the synthesized zoo (14 real checkpoint shapes, two
- * quant mixes, two contexts, flash attention on and off): weights and KV cache within 1%, compute
- * buffers never under llama.cpp's figure (the envelope errs high). Prints the table that
- * docs/memory-estimates.md reproduces.
+ * quant mixes, two contexts, flash attention on and off): weights, KV cache and compute buffers each
+ * within 1% (in practice to the byte). Prints the table that docs/memory-estimates.md reproduces.
  */
 class ZooEstimateTest {
     private static final int[] CONTEXTS = {4096, 32768};
@@ -128,7 +127,7 @@ class ZooEstimateTest {
         double dw = diff(weights, actual.modelBytes());
         double dk = diff(kv.totalBytes(), actual.contextBytes());
         double dc = diff(compute, actual.computeBytes());
-        System.out.printf(Locale.ROOT, "| %s | %s | %d | %s | %+.2f%% | %+.2f%% | %.0f | %.0f | %+.1f%% |%n", spec.name(),
+        System.out.printf(Locale.ROOT, "| %s | %s | %d | %s | %+.2f%% | %+.2f%% | %.1f | %.1f | %+.2f%% |%n", spec.name(),
                 mix.name(), ctx, flash ? "on" : "off", dw, dk, compute / 1048576.0, actual.computeBytes() / 1048576.0, dc);
         String at = spec.name() + " " + mix.name() + " ctx " + ctx + (flash ? " FA" : "");
         if (Math.abs(dw) > 1) {
@@ -137,8 +136,8 @@ class ZooEstimateTest {
         if (Math.abs(dk) > 1) {
             failures.add(at + ": KV " + kv.totalBytes() + " vs " + actual.contextBytes());
         }
-        if (compute < actual.computeBytes()) {
-            failures.add(at + ": compute envelope " + compute + " under llama.cpp's " + actual.computeBytes());
+        if (Math.abs(dc) > 1) {
+            failures.add(at + ": compute " + compute + " vs " + actual.computeBytes());
         }
     }
 
