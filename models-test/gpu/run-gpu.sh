@@ -33,6 +33,18 @@ echo "native build took $(( $(date +%s) - start )) s"
 ldd "$work/natives/META-INF/native/linux-x86_64/cuda/libstrata.so" | grep -E "cuda|cublas"
 cat "$work/natives/META-INF/native/linux-x86_64/cuda/strata-native.properties"
 
+if [[ -n "${STRATA_GPU_MAIN:-}" ]]; then
+  # one diagnostic main class instead of the whole run, llama.cpp's debug log on
+  step "$STRATA_GPU_MAIN"
+  printf '%s\n' 'handlers=java.util.logging.ConsoleHandler' 'java.util.logging.ConsoleHandler.level=ALL' \
+    '.level=WARNING' 'dev.strata.llama.native.level=ALL' > "$work/debug-logging.properties"
+  java -Djava.util.logging.config.file="$work/debug-logging.properties" -Dstrata.llama.models.dir="$work/vocab" \
+    -Dstrata.native.cache="$work/native-cache" -cp "$work/natives:$PWD/http/target/strata.jar:$PWD/models-test/target/classes" \
+    $STRATA_GPU_MAIN > "$out/main.log" 2>&1
+  echo "exit $?"; grep -c . "$out/main.log"; grep BUFFER "$out/main.log"
+  exit 0
+fi
+
 step "models-test suite, cuda variant on the class path"
 root="$PWD"
 # The zoo and estimate-comparison tests compare with CPU-only dry runs; they run in CI. The zoo's

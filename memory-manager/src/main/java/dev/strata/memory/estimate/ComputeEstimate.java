@@ -2,6 +2,7 @@ package dev.strata.memory.estimate;
 
 import dev.strata.memory.estimate.graph.ComputeAllocator;
 import dev.strata.memory.estimate.graph.GraphParams;
+import dev.strata.memory.estimate.graph.GraphScheduler;
 import dev.strata.memory.estimate.graph.TransformerGraph;
 import dev.strata.memory.shape.AttentionLayer;
 import dev.strata.memory.shape.MemoryKind;
@@ -9,6 +10,7 @@ import dev.strata.memory.shape.ModelShape;
 import dev.strata.memory.shape.WeightTensor;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -74,6 +76,26 @@ public record ComputeEstimate(long bytes, boolean simulated, Map<String, Long> b
         }
         long perToken = 4 * Envelope.of(shape, params, kv).floatsPerToken();
         return (perToken + perToken / 10) * ubatch;
+    }
+
+    /**
+     * Compute buffer bytes per device ("CPU": the host buffer) with weights and cache placed by
+     * {@code assignment} over the machine's {@code gpus} (every GPU llama.cpp has a backend for, in its
+     * order, used or not): the graph split between GPUs and CPU as ggml's scheduler splits it. Null for
+     * architectures without a graph model.
+     */
+    public static Map<String, Long> buffers(ModelShape shape, KvCacheParams params, KvCacheEstimate kv,
+                                            LayerAssignment assignment, List<String> gpus) {
+        if (!TransformerGraph.supports(shape)) {
+            return null;
+        }
+        int ubatch = kv.context().microBatch();
+        boolean encoder = shape.rules().memory() == MemoryKind.NONE;
+        int pooling = encoder ? Math.max(GraphParams.POOLING_NONE, shape.poolingType()) : GraphParams.POOLING_NONE;
+        GraphParams gp = new GraphParams(ubatch, kv.cells(), kv.swaCells(),
+                params.flashAttention() == FlashAttention.ENABLED, params.typeK(), params.typeV(), pooling,
+                params.sequences(), assignment);
+        return GraphScheduler.computeBuffers(TransformerGraph.build(shape, gp), gpus);
     }
 
     /** ggml's CPU buffer alignment (TENSOR_ALIGNMENT). */

@@ -56,8 +56,16 @@ public final class Graph {
 
     /** A weight or a KV-cache tensor: memory of its own outside the compute buffer. */
     public Tensor external(GgmlType type, long... ne) {
+        return external("CPU", false, type, ne);
+    }
+
+    /** An external tensor in a buffer of {@code device}; {@code weights} for model weights, false for the KV cache. */
+    public Tensor external(String device, boolean weights, GgmlType type, long... ne) {
         long[] s = shape(ne);
-        return new Tensor("w" + counter++, Op.NONE, type, s, Tensor.contiguousStrides(type, s), List.of(), null, 0, true);
+        Tensor t = new Tensor("w" + counter++, Op.NONE, type, s, Tensor.contiguousStrides(type, s), List.of(), null, 0, true);
+        t.device = device;
+        t.weights = weights;
+        return t;
     }
 
     /** A graph input (ggml_set_input): allocated in the compute buffer before any operation runs. */

@@ -1,5 +1,6 @@
 package dev.strata.memory.estimate.graph;
 
+import dev.strata.memory.estimate.LayerAssignment;
 import dev.strata.memory.gguf.GgmlType;
 
 /**
@@ -16,9 +17,10 @@ import dev.strata.memory.gguf.GgmlType;
  * @param pooling   llama_pooling_type of the context (0 none, 1 mean, 2 CLS, 3 last, 4 rank); build_pooling
  *                  adds nothing unless the context computes embeddings, so 0 for a decoder
  * @param sequences n_seq_max: the reserved micro-batch has this many sequences, one pooled row each
+ * @param assignment where weights and KV cache live (null: everything on the CPU)
  */
 public record GraphParams(long tokens, long kvCells, long swaCells, boolean flash, GgmlType typeK, GgmlType typeV,
-                          int pooling, long sequences) {
+                          int pooling, long sequences, LayerAssignment assignment) {
 
     public static final int POOLING_NONE = 0;
     public static final int POOLING_MEAN = 1;
@@ -28,6 +30,16 @@ public record GraphParams(long tokens, long kvCells, long swaCells, boolean flas
 
     /** A context without embeddings: no pooling. */
     public GraphParams(long tokens, long kvCells, long swaCells, boolean flash, GgmlType typeK, GgmlType typeV) {
-        this(tokens, kvCells, swaCells, flash, typeK, typeV, POOLING_NONE, 1);
+        this(tokens, kvCells, swaCells, flash, typeK, typeV, POOLING_NONE, 1, null);
+    }
+
+    public GraphParams(long tokens, long kvCells, long swaCells, boolean flash, GgmlType typeK, GgmlType typeV,
+                       int pooling, long sequences) {
+        this(tokens, kvCells, swaCells, flash, typeK, typeV, pooling, sequences, null);
+    }
+
+    /** These parameters with weights and cache placed as {@code a} places them. */
+    public GraphParams with(LayerAssignment a) {
+        return new GraphParams(tokens, kvCells, swaCells, flash, typeK, typeV, pooling, sequences, a);
     }
 }

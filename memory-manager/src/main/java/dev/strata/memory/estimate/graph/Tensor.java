@@ -15,12 +15,16 @@ public final class Tensor {
     final GgmlType type;
     final long[] ne;
     final long[] nb;
-    final List<Tensor> src;
+    List<Tensor> src;
     final Tensor viewSrc;
     final long viewOffset;
     final boolean external;
     boolean input;
     boolean output;
+    /** For external tensors: the ggml device whose buffer holds them ("CPU", "CUDA0", ...). */
+    String device = "CPU";
+    /** For external tensors: a weights buffer (GGML_BACKEND_BUFFER_USAGE_WEIGHTS), not the KV cache. */
+    boolean weights;
 
     Tensor(String name, Op op, GgmlType type, long[] ne, long[] nb, List<Tensor> src, Tensor viewSrc, long viewOffset,
            boolean external) {

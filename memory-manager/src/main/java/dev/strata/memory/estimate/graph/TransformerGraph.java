@@ -1,5 +1,6 @@
 package dev.strata.memory.estimate.graph;
 
+import dev.strata.memory.estimate.LayerAssignment;
 import dev.strata.memory.gguf.GgmlType;
 import dev.strata.memory.gguf.GgufTensorInfo;
 import dev.strata.memory.shape.AttentionLayer;
@@ -70,7 +71,41 @@ public final class TransformerGraph {
             return null;
         }
         GgufTensorInfo info = w.info();
-        return g.external(info.type(), info.dimsArray());
+        return g.external(deviceOf(w), true, info.type(), info.dimsArray());
+    }
+
+    /** Where llama.cpp loads a weight: an override, else the input layer on the CPU, the output and layers where assigned. */
+    String deviceOf(WeightTensor w) {
+        LayerAssignment a = p.assignment();
+        if (a == null) {
+            return LayerAssignment.CPU;
+        }
+        String override = a.overrideFor(w.info().name());
+        if (override != null) {
+            return override;
+        }
+        return switch (w.placement()) {
+            case INPUT -> LayerAssignment.CPU;
+            case OUTPUT -> a.outputDevice();
+            case LAYER -> w.layer() >= 0 && w.layer() < a.layerCount() ? a.deviceOf(w.layer()) : LayerAssignment.CPU;
+        };
+    }
+
+    /** The KV cache of a layer lives on the layer's device (offload_kqv). */
+    String cacheDevice(int il) {
+        LayerAssignment a = p.assignment();
+        return a == null ? LayerAssignment.CPU : a.deviceOf(il);
+    }
+
+    /** The LM head: output.weight, or with tied embeddings the copy of token_embd llama.cpp makes for the output layer. */
+    Tensor outputWeight() {
+        Tensor out = weight("output.weight");
+        if (out != null) {
+            return out;
+        }
+        WeightTensor w = shape.tensor("token_embd.weight").orElseThrow();
+        LayerAssignment a = p.assignment();
+        return g.external(a == null ? LayerAssignment.CPU : a.outputDevice(), true, w.info().type(), w.info().dimsArray());
     }
 
     Tensor layerWeight(int il, String name) {
@@ -181,8 +216,8 @@ public final class TransformerGraph {
         long kGqa = headK * nHeadKv;
         long vGqa = headV * nHeadKv;
         long vWidth = shape.attention().maxValueWidth();
-        Tensor kCache = g.external(p.typeK(), kGqa, cells);
-        Tensor vCache = g.external(p.typeV(), p.flash() ? vGqa : vWidth, cells);
+        Tensor kCache = g.external(cacheDevice(il), false, p.typeK(), kGqa, cells);
+        Tensor vCache = g.external(cacheDevice(il), false, p.typeV(), p.flash() ? vGqa : vWidth, cells);
 
         if (maskSwa != null) {
             // the iswa overload of build_attn expands K before V (the plain one V first, for rope fusion)
@@ -339,8 +374,7 @@ public final class TransformerGraph {
         }
         Tensor cur = rmsNorm(inpL, weight("output_norm.weight"));
         cur.output = true;
-        Tensor out = weight("output.weight");
-        Tensor logits = g.mulMat(out != null ? out : weight("token_embd.weight"), cur);
+        Tensor logits = g.mulMat(outputWeight(), cur);
         logits.output = true;
         g.expand(logits);
     }
@@ -390,8 +424,7 @@ public final class TransformerGraph {
         }
         Tensor cur = rmsNorm(inpL, weight("output_norm.weight"));
         cur.output = true;
-        Tensor out = weight("output.weight");
-        Tensor logits = g.mulMat(out != null ? out : weight("token_embd.weight"), cur);
+        Tensor logits = g.mulMat(outputWeight(), cur);
         if (gemma2) {
             // gemma3's optional final soft-capping (not in the shape) works in place: no memory of its own
             logits = g.scale(g.unary(g.scale(logits)));
@@ -443,8 +476,7 @@ public final class TransformerGraph {
         }
         Tensor cur = rmsNorm(inpL, weight("output_norm.weight"));
         cur.output = true;
-        Tensor out = weight("output.weight");
-        Tensor logits = g.mulMat(out != null ? out : weight("token_embd.weight"), cur);
+        Tensor logits = g.mulMat(outputWeight(), cur);
         logits.output = true;
         g.expand(logits);
     }
@@ -553,7 +585,7 @@ public final class TransformerGraph {
         Tensor cur = g.getRows(inpL, outIds);
         cur = rmsNorm(cur, weight("output_norm.weight"));
         cur.output = true;
-        Tensor logits = g.mulMat(weight("output.weight"), cur);
+        Tensor logits = g.mulMat(outputWeight(), cur);
         logits.output = true;
         g.expand(logits);
     }
@@ -585,7 +617,7 @@ public final class TransformerGraph {
         long headK = layer.headDimK();
         long nHeadKv = layer.headCountKv();
         long kGqa = headK * nHeadKv;
-        Tensor kCache = g.external(p.typeK(), kGqa, cells);
+        Tensor kCache = g.external(cacheDevice(il), false, p.typeK(), kGqa, cells);
 
         g.expand(q);
         g.expand(v);
@@ -662,8 +694,7 @@ public final class TransformerGraph {
         }
         Tensor cur = rmsNorm(inpL, weight("output_norm.weight"));
         cur.output = true;
-        Tensor out = weight("output.weight");
-        Tensor logits = g.mulMat(out != null ? out : weight("token_embd.weight"), cur);
+        Tensor logits = g.mulMat(outputWeight(), cur);
         logits.output = true;
         g.expand(logits);
     }
