@@ -23,16 +23,17 @@ import java.util.Map;
  * ({@link ComputeAllocator}), which gives llama.cpp's own CPU figure to the byte. Other architectures
  * get an envelope by phases (attention scores, feed-forward, logits) with a 10% margin, erring high.
  *
- * <p>Each device that computes layers is given the whole buffer. On CUDA the buffer differs from the
- * CPU's by what the scheduler moves between devices (inputs that stay on the host, weights of
- * CPU layers copied in for large batches); docs/memory-estimates.md has the measured differences.
+ * <p>Spread over GPUs and the CPU, the graph is also split the way ggml's scheduler splits it
+ * ({@link GraphScheduler}): each backend gets its own buffer, with the inputs that stay on the host,
+ * the copies between backends and, for large batches, the CPU layers' weights copied to the first GPU
+ * (op offload). Without a graph model every device is given the whole envelope.
  *
  * <pre>{@code
  * ComputeEstimate c = ComputeEstimate.of(shape, assignment, kvParams, kvEstimate);
  * c.bytesOn("CUDA0");
  * }</pre>
  *
- * @param bytes         the compute buffer of one device, in bytes
+ * @param bytes         the largest compute buffer of one device, in bytes
  * @param simulated     whether {@code bytes} comes from the replayed allocator rather than the envelope
  * @param bytesByDevice bytes per ggml device name
  */
@@ -42,10 +43,29 @@ public record ComputeEstimate(long bytes, boolean simulated, Map<String, Long> b
         bytesByDevice = Collections.unmodifiableMap(new LinkedHashMap<>(bytesByDevice));
     }
 
-    /** The buffer for every device of the assignment (each holds a layer, the output or the input). */
+    /** The buffers of the devices of the assignment, its GPUs being the machine's GPUs. */
     public static ComputeEstimate of(ModelShape shape, LayerAssignment assignment, KvCacheParams params,
                                      KvCacheEstimate kv) {
-        return of(shape, bytes(shape, params, kv), assignment);
+        List<String> gpus = assignment.devices().stream().filter(d -> !d.equals(LayerAssignment.CPU)).sorted().toList();
+        return of(shape, assignment, params, kv, gpus);
+    }
+
+    /**
+     * The compute buffer of every device of the assignment on a machine with these GPUs (in llama.cpp's
+     * order): replayed per device where the architecture has a graph model, else the envelope on each.
+     */
+    public static ComputeEstimate of(ModelShape shape, LayerAssignment assignment, KvCacheParams params,
+                                     KvCacheEstimate kv, List<String> gpus) {
+        Map<String, Long> buffers = buffers(shape, params, kv, assignment, gpus);
+        if (buffers == null) {
+            return of(shape, bytes(shape, params, kv), assignment);
+        }
+        Map<String, Long> byDevice = new LinkedHashMap<>();
+        for (String device : assignment.devices()) {
+            byDevice.put(device, buffers.getOrDefault(device, 0L));
+        }
+        buffers.forEach(byDevice::putIfAbsent);
+        return new ComputeEstimate(buffers.values().stream().mapToLong(Long::longValue).max().orElse(0), true, byDevice);
     }
 
     /**

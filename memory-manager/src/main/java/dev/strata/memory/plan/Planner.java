@@ -10,6 +10,7 @@ import dev.strata.memory.estimate.KvCacheEstimate;
 import dev.strata.memory.estimate.KvCacheParams;
 import dev.strata.memory.estimate.LayerAssignment;
 import dev.strata.memory.estimate.WeightEstimate;
+import dev.strata.memory.estimate.graph.TransformerGraph;
 import dev.strata.memory.shape.ModelShape;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -137,7 +138,7 @@ public final class Planner {
             why = gpus.isEmpty() ? "no GPU: everything runs on the CPU"
                     : "not even one layer fits on a GPU (" + gpus.get(0).budget().device() + " has "
                     + ByteSize.format(gpus.get(0).budget().budgetBytes()) + " for weights, KV, "
-                    + ByteSize.format(chosen.compute.bytesOn(gpuNames.get(0)) + gpus.get(0).overheadBytes())
+                    + ByteSize.format(chosen.compute().bytesOn(gpuNames.get(0)) + gpus.get(0).overheadBytes())
                     + " of compute and overhead); everything runs on the CPU";
         }
         if (chosen.hostBytes() > request.hostBytes()) {
@@ -166,7 +167,7 @@ public final class Planner {
                 .mapToObj(i -> 1f).toList(), List.of());
         List<Float> split = new ArrayList<>();
         for (int i = 0; i < gpus.size(); i++) {
-            long room = gpus.get(i).budget().budgetBytes() - gpus.get(i).overheadBytes() - probe.compute.bytesOn(gpuNames.get(i));
+            long room = gpus.get(i).budget().budgetBytes() - gpus.get(i).overheadBytes() - probe.compute().bytesOn(gpuNames.get(i));
             split.add((float) Math.max(0, room));
         }
         float sum = (float) split.stream().mapToDouble(Float::doubleValue).sum();
@@ -186,8 +187,15 @@ public final class Planner {
         LayerAssignment a = LayerAssignment.llamaCpp(shape.layerCount(), gpuLayers, gpuNames, split, overrides);
         WeightEstimate weights = WeightEstimate.of(shape, a, request.repack());
         KvCacheEstimate kv = KvCacheEstimate.of(shape, a, context);
-        long computeBytes = computeBytesByContext.computeIfAbsent(context, c -> ComputeEstimate.bytes(shape, c, kv));
-        ComputeEstimate compute = ComputeEstimate.of(shape, computeBytes, a);
+        java.util.function.Supplier<ComputeEstimate> compute;
+        if (TransformerGraph.supports(shape)) {
+            // per device: what the GPU holds depends on which layers it has (and copies of the CPU's);
+            // replayed only for layouts whose weights and cache fit at all
+            compute = () -> ComputeEstimate.of(shape, a, context, kv, gpuNames);
+        } else {
+            long computeBytes = computeBytesByContext.computeIfAbsent(context, c -> ComputeEstimate.bytes(shape, c, kv));
+            compute = () -> ComputeEstimate.of(shape, computeBytes, a);
+        }
         return new Evaluation(a, weights, kv, compute, gpuLayers, split, overrides, context);
     }
 
@@ -196,22 +204,31 @@ public final class Planner {
         final LayerAssignment assignment;
         final WeightEstimate weights;
         final KvCacheEstimate kv;
-        final ComputeEstimate compute;
+        private final java.util.function.Supplier<ComputeEstimate> computeSupplier;
+        private ComputeEstimate compute;
         final int gpuLayers;
         final List<Float> split;
         final List<BufferOverride> overrides;
         final KvCacheParams context;
 
-        Evaluation(LayerAssignment assignment, WeightEstimate weights, KvCacheEstimate kv, ComputeEstimate compute,
-                   int gpuLayers, List<Float> split, List<BufferOverride> overrides, KvCacheParams context) {
+        Evaluation(LayerAssignment assignment, WeightEstimate weights, KvCacheEstimate kv,
+                   java.util.function.Supplier<ComputeEstimate> compute, int gpuLayers, List<Float> split,
+                   List<BufferOverride> overrides, KvCacheParams context) {
             this.assignment = assignment;
             this.weights = weights;
             this.kv = kv;
-            this.compute = compute;
+            this.computeSupplier = compute;
             this.gpuLayers = gpuLayers;
             this.split = split;
             this.overrides = overrides;
             this.context = context;
+        }
+
+        ComputeEstimate compute() {
+            if (compute == null) {
+                compute = computeSupplier.get();
+            }
+            return compute;
         }
 
         DevicePlan gpuPlan(int i) {
@@ -221,14 +238,14 @@ public final class Planner {
             long w = weights.bytesOn(name);
             boolean used = range.isPresent() || output || w > 0;
             return new DevicePlan(gpus.get(i).budget().device(), name, range.map(DeviceRange::first).orElse(0),
-                    range.map(DeviceRange::end).orElse(0), output, w, kv.bytesOn(name), used ? compute.bytesOn(name) : 0,
+                    range.map(DeviceRange::end).orElse(0), output, w, kv.bytesOn(name), used ? compute().bytesOn(name) : 0,
                     used ? gpus.get(i).overheadBytes() : 0, gpus.get(i).budget().budgetBytes());
         }
 
         DevicePlan hostPlan() {
             int gpuCount = gpuLayerCount();
             return new DevicePlan(DeviceId.CPU, CPU, 0, shape.layerCount() - gpuCount,
-                    assignment.outputDevice().equals(CPU), weights.bytesOn(CPU), kv.bytesOn(CPU), compute.bytesOn(CPU), 0,
+                    assignment.outputDevice().equals(CPU), weights.bytesOn(CPU), kv.bytesOn(CPU), compute().bytesOn(CPU), 0,
                     request.hostBytes());
         }
 
@@ -242,6 +259,14 @@ public final class Planner {
         }
 
         boolean fitsGpus() {
+            // weights, cache and overhead alone over a budget: no need to replay the compute graph
+            for (int i = 0; i < gpus.size(); i++) {
+                String name = gpuNames.get(i);
+                long fixed = weights.bytesOn(name) + kv.bytesOn(name);
+                if (fixed > 0 && fixed + gpus.get(i).overheadBytes() > gpus.get(i).budget().budgetBytes()) {
+                    return false;
+                }
+            }
             return IntStream.range(0, gpus.size()).allMatch(i -> gpuPlan(i).fits());
         }
 

@@ -2,9 +2,7 @@ package dev.strata.memory.estimate.graph;
 
 import dev.strata.memory.gguf.GgmlType;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.ToIntFunction;
 
 /**
@@ -114,7 +112,6 @@ public final class ComputeAllocator {
 
     private final Buffer[] buffers;
     private final ToIntFunction<Tensor> bufferOf;
-    private final Map<Tensor, Info> info = new IdentityHashMap<>();
 
     private ComputeAllocator(Buffer[] buffers, ToIntFunction<Tensor> bufferOf) {
         this.buffers = buffers;
@@ -147,7 +144,10 @@ public final class ComputeAllocator {
     }
 
     private Info info(Tensor t) {
-        return info.computeIfAbsent(t, k -> new Info());
+        if (t.allocation == null) {
+            t.allocation = new Info();
+        }
+        return (Info) t.allocation;
     }
 
     private boolean isAllocated(Tensor t) {

@@ -4,9 +4,7 @@ import dev.strata.memory.gguf.GgmlType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A ggml compute graph as llama.cpp builds it, reduced to what memory depends on: each operation's
@@ -25,7 +23,6 @@ import java.util.Map;
 public final class Graph {
     private final List<Tensor> nodes = new ArrayList<>();
     private final List<Tensor> leafs = new ArrayList<>();
-    private final Map<Tensor, Boolean> visited = new IdentityHashMap<>();
     private int counter;
 
     public List<Tensor> nodes() {
@@ -43,13 +40,13 @@ public final class Graph {
     }
 
     private Tensor make(Op op, GgmlType type, long[] ne, List<Tensor> src) {
-        return new Tensor("t" + counter++, op, type, ne, Tensor.contiguousStrides(type, ne), src, null, 0, false);
+        return new Tensor(null, op, type, ne, Tensor.contiguousStrides(type, ne), src, null, 0, false);
     }
 
     private Tensor viewOf(Op op, Tensor a, long[] ne, long[] nb, long offset, List<Tensor> src) {
         Tensor base = a.viewSrc != null ? a.viewSrc : a;
         long offs = (a.viewSrc != null ? a.viewOffset : 0) + offset;
-        return new Tensor("v" + counter++, op, a.type, ne, nb, src, base, offs, false);
+        return new Tensor(null, op, a.type, ne, nb, src, base, offs, false);
     }
 
     // leafs
@@ -62,7 +59,7 @@ public final class Graph {
     /** An external tensor in a buffer of {@code device}; {@code weights} for model weights, false for the KV cache. */
     public Tensor external(String device, boolean weights, GgmlType type, long... ne) {
         long[] s = shape(ne);
-        Tensor t = new Tensor("w" + counter++, Op.NONE, type, s, Tensor.contiguousStrides(type, s), List.of(), null, 0, true);
+        Tensor t = new Tensor(null, Op.NONE, type, s, Tensor.contiguousStrides(type, s), List.of(), null, 0, true);
         t.device = device;
         t.weights = weights;
         return t;
@@ -278,9 +275,10 @@ public final class Graph {
     }
 
     private void visit(Tensor t) {
-        if (visited.put(t, Boolean.TRUE) != null) {
+        if (t.visited) {
             return;
         }
+        t.visited = true;
         for (Tensor s : t.src) {
             visit(s);
         }

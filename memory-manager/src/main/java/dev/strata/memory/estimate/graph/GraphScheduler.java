@@ -29,7 +29,6 @@ public final class GraphScheduler {
 
     private final List<String> backends;
     private final int cpu;
-    private final Map<Tensor, Integer> backendOf = new IdentityHashMap<>();
 
     private GraphScheduler(List<String> gpus) {
         backends = new ArrayList<>(gpus);
@@ -54,12 +53,11 @@ public final class GraphScheduler {
     }
 
     private int backend(Tensor t) {
-        Integer b = t == null ? null : backendOf.get(t);
-        return b == null ? -1 : b;
+        return t == null ? -1 : t.backend;
     }
 
     private void assign(Tensor t, int b) {
-        backendOf.put(t, b);
+        t.backend = b;
     }
 
     private static boolean viewOp(Tensor t) {
@@ -209,7 +207,7 @@ public final class GraphScheduler {
                     Map<Integer, Tensor> byBackend = copies.computeIfAbsent(s, k -> new LinkedHashMap<>());
                     Tensor copy = byBackend.get(split.backend());
                     if (copy == null) {
-                        copy = new Tensor(s.name + "#copy", Op.NONE, s.type, s.ne.clone(), s.nb.clone(), List.of(), null, 0,
+                        copy = new Tensor(null, Op.NONE, s.type, s.ne.clone(), s.nb.clone(), List.of(), null, 0,
                                 false);
                         assign(copy, split.backend());
                         byBackend.put(split.backend(), copy);
@@ -243,7 +241,7 @@ public final class GraphScheduler {
             for (Tensor input : s.inputs()) {
                 Tensor base = input.viewSrc != null ? input.viewSrc : input;
                 // ggml_view_tensor leaves the op NONE: a dependency, not a view the allocator counts
-                Tensor dep = new Tensor(input.name + "#dep", Op.NONE, input.type, input.ne.clone(), input.nb.clone(),
+                Tensor dep = new Tensor(null, Op.NONE, input.type, input.ne.clone(), input.nb.clone(),
                         List.of(input), base, 0, false);
                 assign(dep, backend(input));
                 out.add(dep);

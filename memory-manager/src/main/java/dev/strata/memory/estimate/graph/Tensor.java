@@ -23,6 +23,10 @@ public final class Tensor {
     boolean output;
     /** For external tensors: the ggml device whose buffer holds them ("CPU", "CUDA0", ...). */
     String device = "CPU";
+    /** Scratch of one replay: the allocator's bookkeeping and the scheduler's backend (a field, not a map: speed). */
+    Object allocation;
+    int backend = -1;
+    boolean visited;
     /** For external tensors: a weights buffer (GGML_BACKEND_BUFFER_USAGE_WEIGHTS), not the KV cache. */
     boolean weights;
 
@@ -97,6 +101,6 @@ public final class Tensor {
 
     @Override
     public String toString() {
-        return name + " " + op + " " + type + Arrays.toString(ne);
+        return (name != null ? name + " " : "") + op + " " + type + Arrays.toString(ne);
     }
 }
