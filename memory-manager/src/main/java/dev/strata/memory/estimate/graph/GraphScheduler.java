@@ -1,5 +1,6 @@
 package dev.strata.memory.estimate.graph;
 
+import dev.strata.memory.gguf.GgmlType;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -15,9 +16,10 @@ import java.util.Map;
  * resulting graph then goes through {@link ComputeAllocator} with one buffer per backend.
  *
  * <p>Mirrors {@code ggml_backend_sched_split_graph} of ggml 0.25.1 with one copy of the inputs
- * (no pipeline parallelism), every operation supported by every backend, and a CUDA backend that
- * supports only its own buffers. The CUDA backend's fusion dependencies (mixture-of-experts top-k)
- * are not replayed.
+ * (no pipeline parallelism), every operation supported by the CPU and all but some flash attention
+ * by CUDA, and a CUDA backend that supports only its own buffers. The CUDA backend's fusion
+ * dependencies (mixture-of-experts top-k and weighted expert sum, {@code CudaFusionDeps}) keep
+ * tensors alive past the nodes that end those fusions, as its graph_optimize asks.
  *
  * <pre>{@code
  * Map<String, Long> bytes = GraphScheduler.computeBuffers(graph, List.of("CUDA0"));  // CUDA0 and CPU
@@ -26,6 +28,8 @@ import java.util.Map;
 public final class GraphScheduler {
     /** llama.cpp's default op_offload_min_batch_size (GGML_OP_OFFLOAD_MIN_BATCH). */
     private static final long OFFLOAD_MIN_BATCH = 32;
+    /** GGML_MAX_SRC: a dependency node keeps at most this many tensors. */
+    private static final int MAX_SRC = 10;
 
     private final List<String> backends;
     private final int cpu;
@@ -86,6 +90,54 @@ public final class GraphScheduler {
         return buffer != -1 && buffer == b;
     }
 
+    /**
+     * ggml_backend_supports_op: the CPU runs everything; a CUDA backend everything the modelled graphs
+     * use except flash attention it has no kernel for (ggml_cuda_get_best_fattn_kernel returning
+     * BEST_FATTN_KERNEL_NONE on a Turing-or-newer GPU), which then runs on the CPU with copies of its
+     * inputs (BERT's head size 32 with flash attention forced on, for one).
+     */
+    private boolean supportsOp(int b, Tensor op) {
+        return b == cpu || op.op != Op.FLASH_ATTN_EXT || cudaFlashAttnSupported(op);
+    }
+
+    private static boolean cudaFlashAttnSupported(Tensor fa) {
+        Tensor q = fa.src.get(0);
+        Tensor k = fa.src.get(1);
+        Tensor v = fa.src.get(2);
+        Tensor mask = fa.src.size() > 3 ? fa.src.get(3) : null;
+        long gqaRatio = q.ne[2] / k.ne[2];
+        // the grouped-query kernels need a mask, a KV length padded to FATTN_KQ_STRIDE (256) and
+        // 16-byte strides (no ALiBi in the modelled graphs: max_bias 0)
+        boolean gqaOpt = gqaRatio >= 2 && mask != null && k.ne[1] % 256 == 0;
+        for (Tensor t : new Tensor[] {q, k, v, mask}) {
+            if (t == null || t.type.isQuantized()) {
+                continue;
+            }
+            for (int i = 1; i < 4; i++) {
+                gqaOpt &= t.nb[i] % 16 == 0;
+            }
+        }
+        long dk = k.ne[0];
+        long dv = v.ne[0];
+        boolean head = switch ((int) dk) {
+            case 40, 64, 72, 80, 96, 112, 128, 256 -> dv == dk;
+            case 192 -> dv == 128 && gqaOpt && gqaRatio % 8 == 0;
+            case 320 -> dv == 256 && gqaOpt && gqaRatio % 32 == 0;
+            case 512 -> dv == dk && gqaOpt;
+            case 576 -> dv == 512 && gqaOpt;
+            default -> false;
+        };
+        return head && fattnKvType(k.type) && fattnKvType(v.type) && (mask == null || mask.ne[2] == 1);
+    }
+
+    /** ggml_cuda_fattn_kv_type_supported. */
+    private static boolean fattnKvType(GgmlType type) {
+        return switch (type) {
+            case F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 -> true;
+            default -> false;
+        };
+    }
+
     private static long batchSize(Tensor op) {
         return switch (op.op) {
             case GET_ROWS -> 0;
@@ -109,7 +161,7 @@ public final class GraphScheduler {
             for (Tensor src : t.src) {
                 if (src.external && src.weights && src.viewSrc == null) {
                     int wb = bufferBackend(src);
-                    if (wb == cpu && cpu > 0 && batchSize(t) >= OFFLOAD_MIN_BATCH) {
+                    if (wb == cpu && cpu > 0 && batchSize(t) >= OFFLOAD_MIN_BATCH && supportsOp(0, t)) {
                         return 0; // op_offload: the highest-priority GPU takes large batches of host weights
                     }
                     return wb;
@@ -121,6 +173,13 @@ public final class GraphScheduler {
 
     private List<Tensor> split(Graph graph) {
         List<Tensor> nodes = graph.nodes();
+        // ggml_node_get_use_count: how many sources of the graph's nodes name each tensor, before copies replace any
+        Map<Tensor, Integer> useCounts = new IdentityHashMap<>();
+        for (Tensor node : nodes) {
+            for (Tensor src : node.src) {
+                useCounts.merge(src, 1, Integer::sum);
+            }
+        }
         // pass 1: tensors whose buffers or weights decide
         for (Tensor leaf : graph.leafs()) {
             assign(leaf, fromCurrent(leaf));
@@ -140,6 +199,9 @@ public final class GraphScheduler {
             }
             int best = -1;
             for (int b = 0; b < backends.size(); b++) {
+                if (!supportsOp(b, node)) {
+                    continue;
+                }
                 int supported = 0;
                 for (Tensor src : node.src) {
                     if ((backend(src) != -1 || backend(src.viewSrc) != -1) && bufferSupported(src, b)) {
@@ -162,8 +224,10 @@ public final class GraphScheduler {
                     assign(src, src.viewSrc != null ? backend(src.viewSrc) : backend(node));
                 }
             }
-            if (backend(node) == -1) {
-                assign(node, 0);
+            for (int b = 0; b < backends.size() && backend(node) == -1; b++) {
+                if (supportsOp(b, node)) {
+                    assign(node, b);
+                }
             }
         }
         // pass 5: splits, and copies of inputs that live where the split's backend cannot read them
@@ -232,9 +296,20 @@ public final class GraphScheduler {
                         + (backend(t) >= 0 ? backends.get(backend(t)) : "?"));
             }
         }
+        // the CUDA backend's graph_optimize, per split on a GPU: tensors its fusions need kept alive
+        // until a later node (keyed by that node, in the order ggml adds them)
+        Map<Tensor, List<Tensor>> allocDeps = new IdentityHashMap<>();
+        for (int k = 0; k < splits.size(); k++) {
+            Split s = splits.get(k);
+            if (s.backend() != cpu) {
+                int end = k + 1 < splits.size() ? splits.get(k + 1).start() : nodes.size();
+                CudaFusionDeps.collect(nodes, s.start(), end, useCounts, allocDeps);
+            }
+        }
         // the graph the allocator sees: per split, each input kept alive until its copy is made (by a
         // view of it on the input's backend), the copy allocated at the start of the split, then the
-        // split's operations
+        // split's operations, each followed by the dependency nodes (GGML_OP_NONE, at most
+        // GGML_MAX_SRC kept tensors as sources) of the fusions that end with it
         List<Tensor> out = new ArrayList<>();
         for (int k = 0; k < splits.size(); k++) {
             Split s = splits.get(k);
@@ -248,7 +323,21 @@ public final class GraphScheduler {
                 out.add(copies.get(input).get(s.backend()));
             }
             int end = k + 1 < splits.size() ? splits.get(k + 1).start() : nodes.size();
-            out.addAll(nodes.subList(s.start(), end));
+            for (Tensor node : nodes.subList(s.start(), end)) {
+                out.add(node);
+                List<Tensor> keep = allocDeps.get(node);
+                if (keep == null) {
+                    continue;
+                }
+                for (int j = 0; j < keep.size(); j += MAX_SRC) {
+                    Tensor first = keep.get(j);
+                    Tensor dep = new Tensor(first.name + "#keep", Op.NONE, first.type, first.ne.clone(),
+                            first.nb.clone(), List.copyOf(keep.subList(j, Math.min(j + MAX_SRC, keep.size()))),
+                            first.viewSrc != null ? first.viewSrc : first, 0, false);
+                    assign(dep, s.backend());
+                    out.add(dep);
+                }
+            }
         }
         return out;
     }
@@ -264,7 +353,7 @@ public final class GraphScheduler {
             int b = backend(node);
             if (b != -1) {
                 current = !any && b == cpu ? -1 : b;
-            } else if (current != -1) {
+            } else if (current != -1 && supportsOp(current, node)) {
                 assign(node, current);
             }
         }
