@@ -10,6 +10,7 @@ import dev.strata.llama.LlamaModel;
 import dev.strata.llama.MemoryBreakdown;
 import dev.strata.llama.ModelParams;
 import dev.strata.llama.Sampler;
+import dev.strata.llama.RuntimeOverhead;
 import dev.strata.llama.SamplingParams;
 import dev.strata.llama.SplitMode;
 import dev.strata.memory.device.ByteSize;
@@ -60,8 +61,9 @@ public final class SeedCase {
         Files.createDirectories(work);
         LlamaBackend llama = LlamaBackend.get();
         BackendDevice idle = cuda0(llama);
-        long baselineUsed = idle.totalBytes() - idle.freeBytes(); // includes this process's CUDA context
-        long overhead = measureOverhead(llama, stories, idle);
+        RuntimeOverhead measured = RuntimeOverhead.measure(llama, stories, "CUDA0");
+        long baselineUsed = measured.contextBytes(); // includes this process's CUDA context
+        long overhead = measured.runtimeBytes();
         System.out.printf(Locale.ROOT, "device %s, %s in use before any model (CUDA context), runtime overhead measured %s%n",
                 idle.description(), ByteSize.format(baselineUsed), ByteSize.format(overhead));
 
@@ -120,16 +122,6 @@ public final class SeedCase {
     private static long sum(MemoryBreakdown b, String device, int what) {
         return b.buffers().stream().filter(x -> !x.host() && x.device().equals(device))
                 .mapToLong(x -> what == 0 ? x.modelBytes() : what == 1 ? x.contextBytes() : x.computeBytes()).sum();
-    }
-
-    /** Device memory a loaded, warmed-up model takes beyond what llama.cpp's breakdown counts. */
-    private static long measureOverhead(LlamaBackend llama, Path stories, BackendDevice before) {
-        try (LlamaModel m = LlamaModel.load(llama, stories, ModelParams.defaults().withGpuLayers(-1), null);
-             LlamaContext ctx = LlamaContext.create(m, ContextParams.defaults().withContextSize(512).withBatch(512, 512))) {
-            warmUp(ctx);
-            long used = before.freeBytes() - cuda0(llama).freeBytes();
-            return Math.max(0, used - ctx.memoryBreakdown().bytesOn("CUDA0"));
-        }
     }
 
     private static void warmUp(LlamaContext ctx) {
