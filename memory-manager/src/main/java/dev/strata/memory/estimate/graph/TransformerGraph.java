@@ -31,7 +31,13 @@ public final class TransformerGraph {
     Tensor maskSwa;
     Tensor outIds;
 
+    /** The shape's tensors by name: ModelShape.tensor searches a list, and a graph asks thousands of times. */
+    private final java.util.Map<String, WeightTensor> byName = new java.util.HashMap<>();
+
     TransformerGraph(ModelShape shape, GraphParams p) {
+        for (WeightTensor w : shape.tensors()) {
+            byName.put(w.info().name(), w);
+        }
         this.shape = shape;
         this.p = p;
         this.tokens = p.tokens();
@@ -66,7 +72,7 @@ public final class TransformerGraph {
     // tensors of the model
 
     Tensor weight(String name) {
-        WeightTensor w = shape.tensor(name).orElse(null);
+        WeightTensor w = tensor(name).orElse(null);
         if (w == null) {
             return null;
         }
@@ -103,9 +109,13 @@ public final class TransformerGraph {
         if (out != null) {
             return out;
         }
-        WeightTensor w = shape.tensor("token_embd.weight").orElseThrow();
+        WeightTensor w = tensor("token_embd.weight").orElseThrow();
         LayerAssignment a = p.assignment();
         return g.external(a == null ? LayerAssignment.CPU : a.outputDevice(), true, w.info().type(), w.info().dimsArray());
+    }
+
+    java.util.Optional<WeightTensor> tensor(String name) {
+        return java.util.Optional.ofNullable(byName.get(name));
     }
 
     Tensor layerWeight(int il, String name) {
@@ -113,7 +123,7 @@ public final class TransformerGraph {
     }
 
     long dim(String name, int i) {
-        return shape.tensor(name).map(w -> w.info().nDims() > i ? w.info().dim(i) : 1L).orElse(0L);
+        return tensor(name).map(w -> w.info().nDims() > i ? w.info().dim(i) : 1L).orElse(0L);
     }
 
     long embd() {
@@ -333,7 +343,7 @@ public final class TransformerGraph {
 
     /** src/models/llama.cpp (llama, mistral), qwen2.cpp, qwen3.cpp, qwen3moe.cpp: the same skeleton. */
     void llama() {
-        boolean qkNorm = shape.tensor("blk.0.attn_q_norm.weight").isPresent();
+        boolean qkNorm = tensor("blk.0.attn_q_norm.weight").isPresent();
         Tensor inpL = inputEmbeddings();
         inpPos = positions();
         attentionInputs(false);
@@ -365,7 +375,7 @@ public final class TransformerGraph {
             }
             Tensor ffnInp = g.add(cur, inpSA);
             cur = rmsNorm(ffnInp, layerWeight(il, "ffn_norm.weight"));
-            if (shape.tensor("blk." + il + ".ffn_gate_inp.weight").isPresent()) {
+            if (tensor("blk." + il + ".ffn_gate_inp.weight").isPresent()) {
                 cur = MoeGraph.softmaxGated(this, il, cur);
             } else {
                 cur = feedForward(il, cur);
@@ -464,7 +474,7 @@ public final class TransformerGraph {
             cur = g.add(cur, residual);
             residual = cur;
             cur = rmsNorm(cur, layerWeight(il, "ffn_norm.weight"));
-            if (shape.tensor("blk." + il + ".ffn_gate_inp.weight").isPresent()) {
+            if (tensor("blk." + il + ".ffn_gate_inp.weight").isPresent()) {
                 cur = MoeGraph.softmaxGated(this, il, cur);
             } else {
                 // LLM_FFN_SWIGLU over the fused up: one [2 n_ff] matmul, its halves gated into [n_ff]
@@ -683,7 +693,7 @@ public final class TransformerGraph {
             }
             Tensor ffnInp = g.add(cur, inpSA);
             cur = rmsNorm(ffnInp, layerWeight(il, "ffn_norm.weight"));
-            if (shape.tensor(blk + "ffn_gate_inp.weight").isPresent()) {
+            if (tensor(blk + "ffn_gate_inp.weight").isPresent()) {
                 Tensor moeOut = MoeGraph.softmaxUnnormalised(this, il, cur);
                 Tensor shared = feedForward(il, cur, "_shexp");
                 cur = g.add(moeOut, shared);
