@@ -103,6 +103,19 @@ public final class TransformerGraph {
         return a == null ? LayerAssignment.CPU : a.deviceOf(il);
     }
 
+    /** The final RMS norm (a graph output: llama.cpp's t_embd, never freed) and the LM head over it. */
+    Tensor head(Tensor x) {
+        Tensor cur = rmsNorm(x, weight("output_norm.weight"));
+        cur.output = true;
+        return g.mulMat(outputWeight(), cur);
+    }
+
+    /** The logits: a graph output, and the end of the graph. */
+    void expandLogits(Tensor logits) {
+        logits.output = true;
+        g.expand(logits);
+    }
+
     /** The LM head: output.weight, or with tied embeddings the copy of token_embd llama.cpp makes for the output layer. */
     Tensor outputWeight() {
         Tensor out = weight("output.weight");
@@ -382,11 +395,7 @@ public final class TransformerGraph {
             }
             inpL = g.add(cur, ffnInp);
         }
-        Tensor cur = rmsNorm(inpL, weight("output_norm.weight"));
-        cur.output = true;
-        Tensor logits = g.mulMat(outputWeight(), cur);
-        logits.output = true;
-        g.expand(logits);
+        expandLogits(head(inpL));
     }
 
     /**
@@ -432,15 +441,12 @@ public final class TransformerGraph {
             cur = rmsNorm(cur, layerWeight(il, "post_ffw_norm.weight"));
             inpL = g.add(cur, saOut);
         }
-        Tensor cur = rmsNorm(inpL, weight("output_norm.weight"));
-        cur.output = true;
-        Tensor logits = g.mulMat(outputWeight(), cur);
+        Tensor logits = head(inpL);
         if (gemma2) {
             // gemma3's optional final soft-capping (not in the shape) works in place: no memory of its own
             logits = g.scale(g.unary(g.scale(logits)));
         }
-        logits.output = true;
-        g.expand(logits);
+        expandLogits(logits);
     }
 
     /**
@@ -484,11 +490,7 @@ public final class TransformerGraph {
             }
             inpL = g.add(residual, cur);
         }
-        Tensor cur = rmsNorm(inpL, weight("output_norm.weight"));
-        cur.output = true;
-        Tensor logits = g.mulMat(outputWeight(), cur);
-        logits.output = true;
-        g.expand(logits);
+        expandLogits(head(inpL));
     }
 
     /**
@@ -592,12 +594,7 @@ public final class TransformerGraph {
         }
         // res->t_h_nextn: the last layer's output is a graph output (kept, never reused)
         inpL.output = true;
-        Tensor cur = g.getRows(inpL, outIds);
-        cur = rmsNorm(cur, weight("output_norm.weight"));
-        cur.output = true;
-        Tensor logits = g.mulMat(outputWeight(), cur);
-        logits.output = true;
-        g.expand(logits);
+        expandLogits(head(g.getRows(inpL, outIds)));
     }
 
     /**
@@ -702,10 +699,6 @@ public final class TransformerGraph {
             }
             inpL = g.add(cur, ffnInp);
         }
-        Tensor cur = rmsNorm(inpL, weight("output_norm.weight"));
-        cur.output = true;
-        Tensor logits = g.mulMat(outputWeight(), cur);
-        logits.output = true;
-        g.expand(logits);
+        expandLogits(head(inpL));
     }
 }
