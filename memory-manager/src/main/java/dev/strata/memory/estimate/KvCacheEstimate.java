@@ -5,6 +5,7 @@ import dev.strata.memory.shape.AttentionLayer;
 import dev.strata.memory.shape.AttentionShape;
 import dev.strata.memory.shape.MemoryKind;
 import dev.strata.memory.shape.ModelShape;
+import dev.strata.memory.shape.RecurrentState;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +26,10 @@ import java.util.Map;
  *   <li>multi-token-prediction layers get none (src/llama-model.cpp, create_memory);
  *   <li>a layer's cache is on its layer's device with offload_kqv, else on the CPU; each tensor is
  *       sized by that device's {@link BufferRules};
- *   <li>encoders (bert) have no cache; recurrent and hybrid memories are not estimated.
+ *   <li>recurrent layers (mamba, mamba2, and the SSM layers of the jamba and granitehybrid hybrids) hold an
+ *       F32 r and s row per sequence, {@code n_embd_r} and {@code n_embd_s} wide (src/llama-memory-recurrent.cpp),
+ *       on the layer's device like the KV rows; a hybrid's attention cache holds only its attention layers;
+ *   <li>encoders (bert) have no cache; rwkv and the other recurrent and hybrid memories are not estimated.
  * </ul>
  *
  * <pre>{@code
@@ -49,6 +53,7 @@ public record KvCacheEstimate(ContextSize context, int cells, int swaCells, Map<
      * KV-cache bytes per device. Pure: reads nothing but its arguments.
      *
      * @throws UnsupportedOperationException for a recurrent, hybrid or other memory that is not modelled
+     *                                       ({@code ArchitectureRules.memoryEstimable()})
      * @throws IllegalArgumentException      for parameters llama.cpp refuses (its message), or an assignment
      *                                       for another layer count
      */
@@ -59,7 +64,8 @@ public record KvCacheEstimate(ContextSize context, int cells, int swaCells, Map<
         }
         AttentionShape attention = shape.attention();
         MemoryKind memory = attention.memory();
-        if (!memory.estimable()) {
+        boolean stateful = memory == MemoryKind.RECURRENT || memory == MemoryKind.HYBRID;
+        if (!memory.estimable() && !(stateful && shape.rules().memoryEstimable() && shape.rules().memory() == memory)) {
             throw new UnsupportedOperationException("the " + memory + " memory of '" + shape.architecture()
                     + "' is not modelled: unsupported for KV estimate");
         }
@@ -72,7 +78,8 @@ public record KvCacheEstimate(ContextSize context, int cells, int swaCells, Map<
             return new KvCacheEstimate(context, 0, 0, bytes);
         }
 
-        int cells = context.contextPerSeq();
+        // a recurrent memory has no attention cache at all
+        int cells = memory == MemoryKind.RECURRENT ? 0 : context.contextPerSeq();
         int swaCells = 0;
         if (memory == MemoryKind.KV_CACHE_SWA) {
             long window = (long) attention.slidingWindow() * (params.unified() ? params.sequences() : 1) + context.microBatch();
@@ -98,7 +105,33 @@ public record KvCacheEstimate(ContextSize context, int cells, int swaCells, Map<
             }
             bytes.merge(device, size, Long::sum);
         }
+        if (stateful) {
+            addRecurrentState(attention, assignment, params, bytes);
+        }
         return new KvCacheEstimate(context, cells, swaCells, bytes);
+    }
+
+    /**
+     * {@code llama_memory_recurrent} (src/llama-memory-recurrent.cpp): per recurrent layer an F32 r tensor
+     * {@code [n_embd_r, mem_size * (1 + n_rs_seq)]} and an F32 s tensor {@code [n_embd_s, ...]}, with
+     * {@code mem_size = max(1, n_seq_max)} and n_rs_seq 0 (llama.cpp's default; create_memory passes F32 for
+     * both types), on the layer's device with offload_kqv, else on the CPU.
+     */
+    private static void addRecurrentState(AttentionShape attention, LayerAssignment assignment, KvCacheParams params,
+                                          Map<String, Long> bytes) {
+        RecurrentState state = attention.recurrent();
+        long rows = Math.max(1, params.sequences());
+        List<AttentionLayer> layers = attention.layers();
+        for (int il = 0; il < layers.size(); il++) {
+            if (!layers.get(il).recurrent()) {
+                continue;
+            }
+            String device = params.offloadKqv() ? assignment.deviceOf(il) : LayerAssignment.CPU;
+            BufferRules rules = BufferRules.forDevice(device);
+            long size = tensorBytes(rules, GgmlType.F32, state.rWidth(), rows, "R", il)
+                    + tensorBytes(rules, GgmlType.F32, state.sWidth(), rows, "S", il);
+            bytes.merge(device, size, Long::sum);
+        }
     }
 
     /**

@@ -31,6 +31,11 @@ public final class GgufArray implements GgufValue {
         this.size = java.lang.reflect.Array.getLength(elements);
     }
 
+    /** An INT32 array of these values (copied), as convert_hf_to_gguf writes per-layer counts. */
+    public static GgufArray ofInts(int... values) {
+        return new GgufArray(GgufValueType.INT32, values.clone());
+    }
+
     @Override
     public GgufValueType type() {
         return GgufValueType.ARRAY;

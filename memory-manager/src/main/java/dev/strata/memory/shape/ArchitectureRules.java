@@ -46,17 +46,22 @@ public record ArchitectureRules(String name, boolean known, boolean modelled, Me
             SwaRule.NONE, 0, 0, false, true);
 
     // src/models/<arch>.cpp, load_arch_hparams of each.
-    private static final Map<String, ArchitectureRules> MODELLED = Map.of(
-            "llama", PLAIN.named("llama"),           // Mistral and Mixtral convert to llama; their window is not read
-            "qwen2", PLAIN.named("qwen2"),
-            "qwen3", PLAIN.named("qwen3"),
-            "qwen3moe", PLAIN.named("qwen3moe"),
-            "phi3", new ArchitectureRules("phi3", true, true, MemoryKind.KV_CACHE, SwaRule.IGNORED, 0, 0, false, true),
-            "gemma2", new ArchitectureRules("gemma2", true, true, MemoryKind.KV_CACHE, SwaRule.ALWAYS, 4096, 2, false, true),
-            "gemma3", new ArchitectureRules("gemma3", true, true, MemoryKind.KV_CACHE, SwaRule.IF_WINDOW_KEY, 0, 6, false, true),
-            "gpt-oss", new ArchitectureRules("gpt-oss", true, true, MemoryKind.KV_CACHE, SwaRule.ALWAYS, 0, 2, false, true),
-            "deepseek2", new ArchitectureRules("deepseek2", true, true, MemoryKind.KV_CACHE, SwaRule.NONE, 0, 0, true, true),
-            "bert", new ArchitectureRules("bert", true, true, MemoryKind.NONE, SwaRule.NONE, 0, 0, false, false));
+    private static final Map<String, ArchitectureRules> MODELLED = Map.ofEntries(
+            Map.entry("llama", PLAIN.named("llama")),           // Mistral and Mixtral convert to llama; their window is not read
+            Map.entry("qwen2", PLAIN.named("qwen2")),
+            Map.entry("qwen3", PLAIN.named("qwen3")),
+            Map.entry("qwen3moe", PLAIN.named("qwen3moe")),
+            Map.entry("phi3", new ArchitectureRules("phi3", true, true, MemoryKind.KV_CACHE, SwaRule.IGNORED, 0, 0, false, true)),
+            Map.entry("gemma2", new ArchitectureRules("gemma2", true, true, MemoryKind.KV_CACHE, SwaRule.ALWAYS, 4096, 2, false, true)),
+            Map.entry("gemma3", new ArchitectureRules("gemma3", true, true, MemoryKind.KV_CACHE, SwaRule.IF_WINDOW_KEY, 0, 6, false, true)),
+            Map.entry("gpt-oss", new ArchitectureRules("gpt-oss", true, true, MemoryKind.KV_CACHE, SwaRule.ALWAYS, 0, 2, false, true)),
+            Map.entry("deepseek2", new ArchitectureRules("deepseek2", true, true, MemoryKind.KV_CACHE, SwaRule.NONE, 0, 0, true, true)),
+            Map.entry("bert", new ArchitectureRules("bert", true, true, MemoryKind.NONE, SwaRule.NONE, 0, 0, false, false)),
+            // recurrent state only; a layer is recurrent in the hybrids iff its head_count_kv is 0
+            Map.entry("mamba", stateOnly("mamba", MemoryKind.RECURRENT)),
+            Map.entry("mamba2", stateOnly("mamba2", MemoryKind.RECURRENT)),
+            Map.entry("jamba", stateOnly("jamba", MemoryKind.HYBRID)),
+            Map.entry("granitehybrid", stateOnly("granitehybrid", MemoryKind.HYBRID)));
 
     // llama-model.cpp, create_memory: the first case ("res = nullptr").
     private static final Set<String> NO_MEMORY = Set.of("bert", "jina-bert-v2", "jina-bert-v3", "nomic-bert",
@@ -83,6 +88,19 @@ public record ArchitectureRules(String name, boolean known, boolean modelled, Me
             "smollm3", "smallthinker", "seed_oss", "grovemoe", "apertus", "hrm_text", "minimax-m2", "cogvlm",
             "pangu-embedded", "mistral3", "eagle3", "mistral4", "paddleocr", "mimo2", "step35", "spark2_5", "llama-embed",
             "maincoder", "talkie", "mellum", "nanbeige", "qwen3tts", "pockettts");
+
+    private static ArchitectureRules stateOnly(String name, MemoryKind memory) {
+        return new ArchitectureRules(name, true, true, memory, SwaRule.NONE, 0, 0, false, true);
+    }
+
+    /**
+     * Whether Strata sizes this architecture's memory exactly: a KV cache (or none) always; recurrent and
+     * hybrid memories only for the architectures whose state widths and recurrent layers are modelled
+     * (mamba, mamba2, jamba, granitehybrid).
+     */
+    public boolean memoryEstimable() {
+        return memory.estimable() || (modelled && (memory == MemoryKind.RECURRENT || memory == MemoryKind.HYBRID));
+    }
 
     private ArchitectureRules named(String newName) {
         return new ArchitectureRules(newName, known, modelled, memory, swa, defaultWindow, defaultPattern, mla, tiesOutput);

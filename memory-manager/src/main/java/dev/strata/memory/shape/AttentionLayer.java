@@ -16,9 +16,18 @@ package dev.strata.memory.shape;
  * @param headDimV      n_embd_head_v, likewise from {@code value_length}
  * @param slidingWindow whether the layer attends only a sliding window ({@code hparams.is_swa(il)})
  * @param hasKv         whether the layer gets cache tensors; false for multi-token-prediction layers, which
- *                      the main context filters out (llama-model.cpp, create_memory: {@code il < n_layer()})
+ *                      the main context filters out (llama-model.cpp, create_memory: {@code il < n_layer()}),
+ *                      and for the recurrent layers of a hybrid, which the attention cache filters out
+ * @param recurrent     whether the layer holds recurrent state ({@code hparams.is_recr(il)}, or every layer of
+ *                      a recurrent architecture): an r and an s row per cell in {@code llama_memory_recurrent}
  */
-public record AttentionLayer(int headCountKv, int headDimK, int headDimV, boolean slidingWindow, boolean hasKv) {
+public record AttentionLayer(int headCountKv, int headDimK, int headDimV, boolean slidingWindow, boolean hasKv,
+                             boolean recurrent) {
+
+    /** An attention layer without recurrent state. */
+    public AttentionLayer(int headCountKv, int headDimK, int headDimV, boolean slidingWindow, boolean hasKv) {
+        this(headCountKv, headDimK, headDimV, slidingWindow, hasKv, false);
+    }
 
     public AttentionLayer {
         if (headCountKv < 0 || headDimK < 0 || headDimV < 0) {

@@ -93,22 +93,35 @@ final class AttentionReader {
         if (fromTensors) {
             warnings.add("no attention.head_count: K and V widths are read off the attn_k/attn_v tensors");
         }
+        // recurrent layers (llama-memory-recurrent.cpp): all of a recurrent architecture's; in jamba and
+        // granitehybrid those whose n_head_kv is 0 (load_arch_hparams: "is_recr_impl[i] = n_head_kv(i) == 0")
+        boolean stateModelled = rules.modelled()
+                && (rules.memory() == MemoryKind.RECURRENT || rules.memory() == MemoryKind.HYBRID);
+        RecurrentState state = RecurrentState.NONE;
+        if (stateModelled) {
+            state = RecurrentState.ofSsm(hp.uint("ssm.conv_kernel", 0), hp.uint("ssm.inner_size", 0),
+                    hp.uint("ssm.state_size", 0), hp.uint("ssm.group_count", 0));
+        }
         List<AttentionLayer> layers = new ArrayList<>(layerCount);
         for (int il = 0; il < layerCount; il++) {
-            // the main context's cache filter when n_layer_nextn > 0 (create_memory)
-            boolean hasKv = il < nLayer;
+            boolean recurrent = stateModelled && il < nLayer
+                    && (rules.memory() == MemoryKind.RECURRENT || nHeadKv[il] == 0);
+            // the main context's cache filter when n_layer_nextn > 0 (create_memory); a hybrid's attention
+            // cache holds only its attention layers (llama-memory-hybrid.cpp: "!hparams.is_recr(il)")
+            boolean hasKv = il < nLayer && !recurrent && !(stateModelled && rules.memory() == MemoryKind.RECURRENT);
             if (fromTensors) {
                 long[] kv = tensorKv.getOrDefault(il, new long[2]);
-                layers.add(new AttentionLayer(1, Math.toIntExact(kv[0]), Math.toIntExact(kv[1]), swa[il], hasKv));
+                layers.add(new AttentionLayer(1, Math.toIntExact(kv[0]), Math.toIntExact(kv[1]), swa[il], hasKv,
+                        recurrent));
             } else {
                 layers.add(new AttentionLayer(nHeadKv[il], swa[il] ? headKSwa : headK, swa[il] ? headVSwa : headV,
-                        swa[il], hasKv));
+                        swa[il], hasKv, recurrent));
             }
         }
 
         MemoryKind memory = rules.memory() == MemoryKind.KV_CACHE && anySwa ? MemoryKind.KV_CACHE_SWA : rules.memory();
         boolean causal = hp.bool("attention.causal").orElse(true);
-        return new AttentionShape(layers, memory, anySwa ? window : 0, mla, mla ? kvLoraRank : 0, nRot, causal);
+        return new AttentionShape(layers, memory, anySwa ? window : 0, mla, mla ? kvLoraRank : 0, nRot, causal, state);
     }
 
     /**

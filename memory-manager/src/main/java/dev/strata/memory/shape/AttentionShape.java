@@ -23,16 +23,24 @@ import java.util.Objects;
  * @param kvLoraRank    the latent width of MLA ({@code attention.kv_lora_rank}); 0 without MLA
  * @param ropeDim       n_rot ({@code rope.dimension_count}); for MLA the rope part of each cached row
  * @param causal        causal attention ({@code attention.causal}, default true); bounds n_batch by n_ctx
+ * @param recurrent     the row widths of the recurrent state, for the layers marked {@link AttentionLayer#recurrent()}
  */
 public record AttentionShape(List<AttentionLayer> layers, MemoryKind memory, int slidingWindow, boolean mla,
-                             int kvLoraRank, int ropeDim, boolean causal) {
+                             int kvLoraRank, int ropeDim, boolean causal, RecurrentState recurrent) {
 
     public AttentionShape {
         layers = List.copyOf(layers);
         Objects.requireNonNull(memory, "memory");
+        Objects.requireNonNull(recurrent, "recurrent");
         if (slidingWindow < 0 || kvLoraRank < 0 || ropeDim < 0) {
             throw new IllegalArgumentException("negative sliding window, kv_lora_rank or rope dimension");
         }
+    }
+
+    /** A shape without recurrent state. */
+    public AttentionShape(List<AttentionLayer> layers, MemoryKind memory, int slidingWindow, boolean mla,
+                          int kvLoraRank, int ropeDim, boolean causal) {
+        this(layers, memory, slidingWindow, mla, kvLoraRank, ropeDim, causal, RecurrentState.NONE);
     }
 
     /** Whether any layer has a sliding window ({@code hparams.is_swa_any()}). */

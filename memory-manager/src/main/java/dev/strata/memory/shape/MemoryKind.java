@@ -14,14 +14,24 @@ public enum MemoryKind {
      * for the sliding-window layers (src/llama-kv-cache-iswa.cpp).
      */
     KV_CACHE_SWA,
-    /** {@code llama_memory_recurrent} only (mamba, rwkv): not estimated yet. */
+    /**
+     * {@code llama_memory_recurrent} only (mamba, rwkv): estimated for mamba and mamba2
+     * ({@link ArchitectureRules#memoryEstimable()}), not for rwkv yet.
+     */
     RECURRENT,
-    /** {@code llama_memory_hybrid*}: attention plus recurrent layers (jamba, qwen3next, ...): not estimated yet. */
+    /**
+     * {@code llama_memory_hybrid*}: attention plus recurrent layers (jamba, qwen3next, ...): estimated for jamba
+     * and granitehybrid ({@link ArchitectureRules#memoryEstimable()}), whose recurrent layers are those without
+     * KV heads; not for the others yet.
+     */
     HYBRID,
     /** A cache type of its own (DeepSeek sparse attention, MSA, layer reuse, ...): not estimated yet. */
     OTHER;
 
-    /** Whether {@code KvCacheEstimate} can size this memory exactly. */
+    /**
+     * Whether {@code KvCacheEstimate} can size this memory exactly for any architecture; recurrent and hybrid
+     * memories depend on the architecture: see {@link ArchitectureRules#memoryEstimable()}.
+     */
     public boolean estimable() {
         return this == NONE || this == KV_CACHE || this == KV_CACHE_SWA;
     }

@@ -26,7 +26,7 @@ final class ShapeReader {
             warnings.add("architecture '" + arch + "' is not modelled: weights are exact, the KV cache uses llama.cpp's"
                     + " generic hyperparameters only (no sliding window, no MLA)");
         }
-        if (!rules.memory().estimable()) {
+        if (!rules.memoryEstimable()) {
             warnings.add("the " + rules.memory() + " memory of '" + arch + "' is not estimated: unsupported for KV estimate");
         }
         Hparams hp = new Hparams(gguf, arch, warnings);

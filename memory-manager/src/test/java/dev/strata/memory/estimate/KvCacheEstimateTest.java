@@ -124,9 +124,38 @@ class KvCacheEstimateTest {
         ModelShape bert = TestShapes.layers(4).arch("bert").memory(MemoryKind.NONE).build();
         assertThat(KvCacheEstimate.of(bert, CPU, params(512)).totalBytes()).isZero();
 
-        ModelShape mamba = TestShapes.layers(4).arch("mamba").memory(MemoryKind.RECURRENT).build();
-        assertThatThrownBy(() -> KvCacheEstimate.of(mamba, CPU, params(512)))
+        ModelShape rwkv = TestShapes.layers(4).arch("rwkv6").memory(MemoryKind.RECURRENT).build();
+        assertThatThrownBy(() -> KvCacheEstimate.of(rwkv, CPU, params(512)))
                 .isInstanceOf(UnsupportedOperationException.class)
                 .hasMessageContaining("unsupported for KV estimate");
+    }
+
+    @Test
+    void mambaStateIsOneF32RowOfEachWidthPerSequenceAndLayer() {
+        // mamba-130m-like: d_conv 4, d_inner 1536, d_state 16: r = 3 * 1536, s = 16 * 1536
+        ModelShape mamba = TestShapes.layers(4).kv(0, 0).arch("mamba").memory(MemoryKind.RECURRENT)
+                .recurrent(4608, 24576, true, true, true, true).build();
+        KvCacheEstimate one = KvCacheEstimate.of(mamba, CPU, params(4096));
+        assertThat(one.totalBytes()).isEqualTo(4L * (4608 + 24576) * 4);
+        assertThat(one.cells()).isZero();
+        KvCacheEstimate four = KvCacheEstimate.of(mamba, CPU, params(4096).withSequences(4));
+        assertThat(four.totalBytes()).isEqualTo(4L * 4 * (4608 + 24576) * 4);
+    }
+
+    @Test
+    void aHybridCachesItsAttentionLayersAndKeepsStateForTheOthersOnEachLayersDevice() {
+        // layers 0 and 2 recurrent, 1 and 3 attention with 2 KV heads of 64
+        ModelShape jamba = TestShapes.layers(4).kv(2, 64).arch("jamba").memory(MemoryKind.HYBRID)
+                .recurrent(320, 1024, true, false, true, false).build();
+        KvCacheParams p = params(1024).withFlashAttention(FlashAttention.ENABLED);
+        long kvRow = 2L * 128 * 1024 * 2; // K and V, 128 wide, F16, 1024 cells
+        long state = (320 + 1024) * 4L;
+        assertThat(KvCacheEstimate.of(jamba, CPU, p).totalBytes()).isEqualTo(2 * kvRow + 2 * state);
+
+        // SPLIT: layer 0 (recurrent) on the CPU, layers 1-3 on CUDA0
+        assertThat(KvCacheEstimate.of(jamba, SPLIT, p).bytesByDevice())
+                .isEqualTo(Map.of("CPU", state, "CUDA0", 2 * kvRow + state));
+        assertThat(KvCacheEstimate.of(jamba, SPLIT, p.withOffloadKqv(false)).bytesByDevice())
+                .isEqualTo(Map.of("CPU", 2 * kvRow + 2 * state, "CUDA0", 0L));
     }
 }

@@ -8,6 +8,7 @@ import dev.strata.memory.shape.AttentionShape;
 import dev.strata.memory.shape.LayerWeights;
 import dev.strata.memory.shape.MemoryKind;
 import dev.strata.memory.shape.ModelShape;
+import dev.strata.memory.shape.RecurrentState;
 import dev.strata.memory.shape.TensorNames;
 import dev.strata.memory.shape.WeightTensor;
 import java.util.ArrayList;
@@ -57,6 +58,8 @@ final class TestShapes {
         return this;
     }
 
+    private RecurrentState state = RecurrentState.NONE;
+
     /** Every layer with {@code heads} KV heads of {@code headDim}, no sliding window. */
     TestShapes kv(int heads, int headDim) {
         attention = Collections.nCopies(layerCount, new AttentionLayer(heads, headDim, headDim, false, true));
@@ -67,6 +70,19 @@ final class TestShapes {
         attention = List.copyOf(layers);
         window = slidingWindow;
         memory = slidingWindow > 0 ? MemoryKind.KV_CACHE_SWA : MemoryKind.KV_CACHE;
+        return this;
+    }
+
+    /** Recurrent state of these widths on the layers flagged true; a flagged layer gets no KV cache. */
+    TestShapes recurrent(long rWidth, long sWidth, boolean... layers) {
+        state = new RecurrentState(rWidth, sWidth);
+        List<AttentionLayer> out = new ArrayList<>(attention);
+        for (int il = 0; il < layers.length; il++) {
+            AttentionLayer a = out.get(il);
+            out.set(il, new AttentionLayer(a.headCountKv(), a.headDimK(), a.headDimV(), a.slidingWindow(),
+                    a.hasKv() && !layers[il], layers[il]));
+        }
+        attention = out;
         return this;
     }
 
@@ -124,7 +140,7 @@ final class TestShapes {
         for (int il = 0; il < layerCount; il++) {
             layers.add(new LayerWeights(il, 0, 0, 0, 0, 0, il < layerCount - mtp));
         }
-        AttentionShape a = new AttentionShape(attention, memory, window, mla, mla ? 512 : 0, 64, true);
+        AttentionShape a = new AttentionShape(attention, memory, window, mla, mla ? 512 : 0, 64, true, state);
         return new ModelShape(arch, ArchitectureRules.of(arch), layerCount, mtp, 0, 0, trainContext, classified, layers,
                 tied, a, List.of(), pooling);
     }

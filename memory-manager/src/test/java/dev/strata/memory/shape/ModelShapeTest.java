@@ -215,15 +215,40 @@ class ModelShapeTest {
     }
 
     @Test
-    void recurrentAndHybridMemoriesAreFlaggedAsNotEstimated() throws IOException {
-        ModelShape mamba = new ShapeTestGguf("mamba").u32("block_count", 1).u32("embedding_length", 64)
-                .tensor("blk.0.ssm_in.weight", GgmlType.F32, 64, 256).shape(dir.resolve("a.gguf"));
-        ModelShape jamba = decoder("jamba", 1, 64, 4, 4, 64, GgmlType.F32, true).shape(dir.resolve("b.gguf"));
+    void unmodelledRecurrentAndHybridMemoriesAreFlaggedAsNotEstimated() throws IOException {
+        ModelShape rwkv = new ShapeTestGguf("rwkv6").u32("block_count", 1).u32("embedding_length", 64)
+                .tensor("blk.0.time_mix_key.weight", GgmlType.F32, 64, 64).shape(dir.resolve("a.gguf"));
+        ModelShape next = decoder("qwen3next", 1, 64, 4, 4, 64, GgmlType.F32, true).shape(dir.resolve("b.gguf"));
 
-        assertThat(mamba.attention().memory()).isEqualTo(MemoryKind.RECURRENT);
+        assertThat(rwkv.attention().memory()).isEqualTo(MemoryKind.RECURRENT);
+        assertThat(next.attention().memory()).isEqualTo(MemoryKind.HYBRID);
+        assertThat(rwkv.warnings()).anyMatch(w -> w.contains("unsupported for KV estimate"));
+        assertThat(next.rules().memoryEstimable()).isFalse();
+    }
+
+    @Test
+    void mambaLayersAreAllRecurrentWithMambaStateWidths() throws IOException {
+        ModelShape mamba = new ShapeTestGguf("mamba2").u32("block_count", 2).u32("embedding_length", 64)
+                .u32("ssm.conv_kernel", 4).u32("ssm.inner_size", 128).u32("ssm.state_size", 16)
+                .u32("ssm.time_step_rank", 8).u32("ssm.group_count", 2)
+                .tensor("blk.0.ssm_in.weight", GgmlType.F32, 64, 256).shape(dir.resolve("a.gguf"));
+        assertThat(mamba.rules().memoryEstimable()).isTrue();
+        assertThat(mamba.warnings()).noneMatch(w -> w.contains("unsupported for KV estimate"));
+        // n_embd_r = (4 - 1) * (128 + 2 * 2 * 16), n_embd_s = 16 * 128
+        assertThat(mamba.attention().recurrent()).isEqualTo(new RecurrentState(3 * 192, 2048));
+        assertThat(mamba.attention().layers()).allMatch(l -> l.recurrent() && !l.hasKv());
+    }
+
+    @Test
+    void aHybridsRecurrentLayersAreThoseWithoutKvHeads() throws IOException {
+        ModelShape jamba = new ShapeTestGguf("jamba").u32("block_count", 2).u32("embedding_length", 64)
+                .u32("attention.head_count", 4).i32s("attention.head_count_kv", 0, 4)
+                .u32("ssm.conv_kernel", 4).u32("ssm.inner_size", 128).u32("ssm.state_size", 16)
+                .tensor("blk.0.ssm_in.weight", GgmlType.F32, 64, 256).shape(dir.resolve("b.gguf"));
         assertThat(jamba.attention().memory()).isEqualTo(MemoryKind.HYBRID);
-        assertThat(mamba.warnings()).anyMatch(w -> w.contains("unsupported for KV estimate"));
-        assertThat(jamba.attention().memory().estimable()).isFalse();
+        assertThat(jamba.attention().recurrent()).isEqualTo(new RecurrentState(3 * 128, 2048));
+        assertThat(jamba.attention().layers().get(0)).matches(l -> l.recurrent() && !l.hasKv());
+        assertThat(jamba.attention().layers().get(1)).matches(l -> !l.recurrent() && l.hasKv());
     }
 
     @Test

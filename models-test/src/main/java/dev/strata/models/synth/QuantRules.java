@@ -57,7 +57,10 @@ final class QuantRules {
                 && !name.contains("_norm.weight")
                 && !name.contains("ffn_gate_inp.weight")
                 && !name.equals("position_embd.weight")
-                && !name.equals("token_types.weight");
+                && !name.equals("token_types.weight")
+                // "do not quantize Mamba/Kimi's small conv1d weights"
+                && !name.contains("ssm_conv1d")
+                && !name.contains("shortconv.conv.weight");
     }
 
     /** tensor_get_category: by substring, first match wins, in llama.cpp's order. */

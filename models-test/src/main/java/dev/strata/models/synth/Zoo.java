@@ -11,6 +11,7 @@ import dev.strata.models.synth.arch.Phi3;
 import dev.strata.models.synth.arch.Qwen2;
 import dev.strata.models.synth.arch.Qwen3;
 import dev.strata.models.synth.arch.Qwen3Moe;
+import dev.strata.models.synth.arch.Ssm;
 import java.util.List;
 import java.util.NoSuchElementException;
 
@@ -119,6 +120,33 @@ public final class Zoo {
         return Bert.spec(new Bert.Config("all-minilm-l6-v2", 30522, 512, 384, 6, 1536, 12, 1e-12f, 1, 2));
     }
 
+    /** Mamba-130M: 24 mamba layers, n_embd 768, d_state 16; gpt-2's tokenizer padded to gpt-neox's 50280. */
+    public static ModelSpec mamba130m() {
+        return Ssm.mamba(new Ssm.Config("mamba-130m", "gpt-2", 50280, 768, 24, 1536, 16, 4, 48, 0));
+    }
+
+    /** Mamba2-370M: 48 mamba2 layers, n_embd 1024, d_state 128, 32 SSM heads of 64, one group. */
+    public static ModelSpec mamba2_370m() {
+        return Ssm.mamba2(new Ssm.Config("mamba2-370m", "gpt-2", 50288, 1024, 48, 2048, 128, 4, 32, 1));
+    }
+
+    /**
+     * A Granite-4.0-H-Micro-like hybrid: 40 layers, n_embd 2048, mamba2 layers (d_state 128, 64 heads,
+     * one group) with four GQA attention layers (16 heads, 4 KV heads).
+     */
+    public static ModelSpec granite4HMicro() {
+        return Ssm.graniteHybrid(new Ssm.Config("granite-4.0-h-micro", "gpt-2", 100352, 2048, 40, 4096, 128, 4, 64, 1),
+                new Ssm.Hybrid(16, 4, 8192, 5, 15, 25, 35));
+    }
+
+    /**
+     * The recurrent and hybrid shapes, kept out of {@link #all()}: their compute buffers have no graph model
+     * (the envelope only) and their memory is checked by its own test.
+     */
+    public static List<ModelSpec> recurrent() {
+        return List.of(mamba130m(), mamba2_370m(), granite4HMicro());
+    }
+
     /** Every shape above, smallest architecture family first. */
     public static List<ModelSpec> all() {
         return List.of(llama3_8b(), llama3_70b(), mistral7b_v03(), mixtral8x7b(), qwen25_7b(), qwen25_32b(),
@@ -132,7 +160,7 @@ public final class Zoo {
      * @throws NoSuchElementException listing the names there are
      */
     public static ModelSpec named(String name) {
-        return all().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(() -> new NoSuchElementException(
+        return java.util.stream.Stream.concat(all().stream(), recurrent().stream()).filter(s -> s.name().equals(name)).findFirst().orElseThrow(() -> new NoSuchElementException(
                 "no shape " + name + "; the zoo has " + all().stream().map(ModelSpec::name).toList()));
     }
 }
