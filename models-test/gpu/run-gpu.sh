@@ -73,11 +73,13 @@ STRATA_NATIVE_CACHE="$work/native-cache" java -jar "$work/strata-cuda.jar" run -
   --prompt "Once upon a time" --max-tokens 64 --gpu-layers -1
 cli=$?
 
-step "seed case: DeepSeek-R1-Distill-Llama-70B Q5_K_S shape under a 24 GiB budget"
-java -Djava.util.logging.config.file="$work/logging.properties" -Dstrata.llama.models.dir="$work/vocab" \
-  -Dstrata.native.cache="$work/native-cache" -cp "$work/natives:$root/http/target/strata.jar:$root/models-test/target/classes" \
-  dev.strata.models.gpu.SeedCase "$work/seed" "$work/models/stories260K.gguf"
-seed=$?
+step "predicted against measured peak: the seed case (DeepSeek-R1-Distill-Llama-70B Q5_K_S shape under 24 GiB) and four more"
+seed=0
+for case in ${STRATA_PEAK_CASES:-seed llama3-8b-full gemma3-27b-16g qwen3moe-12g mistral-7b-6g}; do
+  java -Djava.util.logging.config.file="$work/logging.properties" -Dstrata.llama.models.dir="$work/vocab" \
+    -Dstrata.native.cache="$work/native-cache" -cp "$work/natives:$root/http/target/strata.jar:$root/models-test/target/classes" \
+    dev.strata.models.gpu.PeakAccuracy "$work/peak" "$work/models/stories260K.gguf" "$case" || seed=1
+done
 
 step "CUDA compute buffers of the zoo (dry runs), last: it is data, not a check"
 if [[ "${STRATA_GPU_PROBE:-1}" == 1 ]]; then
@@ -89,5 +91,5 @@ if [[ "${STRATA_GPU_PROBE:-1}" == 1 ]]; then
 fi
 
 step "result"
-echo "suite exit $suite, command line exit $cli, seed case exit $seed"
+echo "suite exit $suite, command line exit $cli, peak cases exit $seed"
 [[ $suite -eq 0 && $cli -eq 0 && $seed -eq 0 ]]
