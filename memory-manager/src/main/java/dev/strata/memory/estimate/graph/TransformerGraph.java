@@ -30,6 +30,8 @@ public final class TransformerGraph {
     Tensor vIdxsSwa;
     Tensor maskSwa;
     Tensor outIds;
+    Tensor kRot;
+    Tensor vRot;
 
     /** The shape's tensors by name: ModelShape.tensor searches a list, and a graph asks thousands of times. */
     private final java.util.Map<String, WeightTensor> byName = new java.util.HashMap<>();
@@ -169,7 +171,55 @@ public final class TransformerGraph {
             kIdxsSwa = g.input(GgmlType.I64, tokens);
             vIdxsSwa = g.input(GgmlType.I64, p.flash() ? tokens : tokens * vWidth);
             maskSwa = g.input(p.flash() ? GgmlType.F16 : GgmlType.F32, p.swaCells(), tokens, 1, 1);
+        } else {
+            rotationInputs();
         }
+    }
+
+    /**
+     * build_input_k_rot / v_rot of a plain KV cache: with a quantized cache and heads a multiple of 64
+     * wide, llama.cpp rotates Q, K (and V) by a Hadamard matrix before storing them, so the
+     * quantization error spreads evenly. K's matrix is the largest power of two dividing the head.
+     */
+    private void rotationInputs() {
+        long headK = uniformHead(true);
+        long headV = uniformHead(false);
+        if (p.typeK().blockSize() > 1 && p.typeK() != GgmlType.BF16 && headK > 0 && headK % 64 == 0) {
+            long n = 64;
+            do {
+                n *= 2;
+            } while (headK % n == 0);
+            n /= 2;
+            kRot = g.input(GgmlType.F32, n, n);
+        }
+        if (p.typeV().blockSize() > 1 && p.typeV() != GgmlType.BF16 && headV > 0 && headV % 64 == 0) {
+            vRot = g.input(GgmlType.F32, 64, 64);
+        }
+    }
+
+    /** The head size every cached layer shares (n_embd_head_k_all), or -1 when they differ. */
+    private long uniformHead(boolean key) {
+        long head = 0;
+        for (AttentionLayer a : shape.attention().layers()) {
+            if (!a.hasKv()) {
+                continue;
+            }
+            long h = key ? a.headDimK() : a.headDimV();
+            if (head == 0) {
+                head = h;
+            } else if (head != h) {
+                return -1;
+            }
+        }
+        return head;
+    }
+
+    /** llama_mul_mat_hadamard: blocks of {@code rot}'s width multiplied by it, the shape kept. */
+    Tensor hadamard(Tensor cur, Tensor rot) {
+        long n = rot.ne[0];
+        Tensor res = cur.isContiguous() ? g.reshape(cur, n, cur.elements() / n) : g.cont(cur, n, cur.elements() / n);
+        res = g.mulMat(rot, res);
+        return g.reshape(res, cur.ne[0], cur.ne[1], cur.ne[2], cur.ne[3]);
     }
 
     Tensor outputIds() {
@@ -242,6 +292,13 @@ public final class TransformerGraph {
         Tensor kCache = g.external(cacheDevice(il), false, p.typeK(), kGqa, cells);
         Tensor vCache = g.external(cacheDevice(il), false, p.typeV(), p.flash() ? vGqa : vWidth, cells);
 
+        if (kRot != null && !swa) {
+            q = hadamard(q, kRot);
+            k = hadamard(k, kRot);
+        }
+        if (vRot != null && !swa) {
+            v = hadamard(v, vRot);
+        }
         if (maskSwa != null) {
             // the iswa overload of build_attn expands K before V (the plain one V first, for rope fusion)
             g.expand(q);
@@ -281,6 +338,9 @@ public final class TransformerGraph {
                             p.typeV().byteSize(cells * vCache.ne[0])}, 0);
         }
         Tensor cur = attentionCore(q, kv, vv, kqMask, sinks, softcap);
+        if (vRot != null && !swa) {
+            cur = hadamard(cur, vRot);
+        }
         return linear(wo, cur, woBias);
     }
 
