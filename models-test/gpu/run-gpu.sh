@@ -45,6 +45,8 @@ if [[ -n "${STRATA_GPU_MAIN:-}" ]]; then
   exit 0
 fi
 
+suite=0
+if [[ "${STRATA_GPU_SUITE:-1}" == 1 ]]; then
 step "models-test suite, cuda variant on the class path"
 root="$PWD"
 # The zoo and estimate-comparison tests compare with CPU-only dry runs; they run in CI. The zoo's
@@ -58,6 +60,7 @@ cp="$work/natives:$root/http/target/strata.jar:$root/models-test/target/classes:
   --exclude-classname '.*\.(ZooEstimate|EstimateVsLlamaCpp|ComputeVsLlamaCpp)Test' \
   --details=tree --disable-banner --reports-dir="$out/junit")
 suite=$?
+fi
 
 step "command line: all layers of stories260K on cuda:0"
 cp http/target/strata.jar "$work/strata-cuda.jar"
@@ -72,6 +75,14 @@ PY
 STRATA_NATIVE_CACHE="$work/native-cache" java -jar "$work/strata-cuda.jar" run --model "$work/models/stories260K.gguf" \
   --prompt "Once upon a time" --max-tokens 64 --gpu-layers -1
 cli=$?
+
+step "command line: measure this card's runtime overhead once, then plan with it"
+overheads="$work/overheads.properties"
+java -Dstrata.overhead.file="$overheads" -Dstrata.native.cache="$work/native-cache" -jar "$work/strata-cuda.jar" \
+  overhead --model "$work/models/stories260K.gguf" --file "$overheads" || cli=1
+cat "$overheads"
+java -Dstrata.overhead.file="$overheads" -Dstrata.native.cache="$work/native-cache" -jar "$work/strata-cuda.jar" \
+  plan --model "$work/models/stories260K.gguf" --ctx 2048 || cli=1
 
 step "predicted against measured peak: the seed case (DeepSeek-R1-Distill-Llama-70B Q5_K_S shape under 24 GiB) and four more"
 seed=0

@@ -3,6 +3,7 @@ package dev.strata.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.strata.memory.device.ByteSize;
+import dev.strata.memory.device.MeasuredOverheads;
 import dev.strata.memory.device.CudaDeviceInventory;
 import dev.strata.memory.device.DeviceBudget;
 import dev.strata.memory.device.DeviceInventory;
@@ -72,13 +73,16 @@ final class PlanCommand implements Callable<Integer> {
             description = "Kept free on every GPU (default: ${DEFAULT-VALUE}).")
     private String reserve;
 
-    @Option(names = "--overhead", defaultValue = "0", paramLabel = "SIZE",
-            description = {"Runtime overhead per GPU (CUDA context, cuBLAS, pools) that the estimate adds;",
-                    "measure it on the target machine (default: ${DEFAULT-VALUE})."})
+    @Option(names = "--overhead", defaultValue = "auto", paramLabel = "auto|SIZE",
+            description = {"Runtime overhead per GPU (cuBLAS state, pools) that the estimate adds; 'auto' takes",
+                    "what 'strata overhead' measured on each of this machine's cards, 0 for a card not",
+                    "measured or a device spec (default: ${DEFAULT-VALUE})."})
     private String overhead;
 
     @Option(names = "--json", description = "Print the plan as JSON.")
     private boolean json;
+
+    private List<String> overheadNotes = List.of();
 
     @Override
     public Integer call() throws Exception {
@@ -89,9 +93,23 @@ final class PlanCommand implements Callable<Integer> {
                 : ExplicitDeviceInventory.parse(devices, host);
         Inventory inv = inventory.read();
         long reserveBytes = ByteSize.parse(reserve).bytes();
-        long overheadBytes = ByteSize.parse(overhead).bytes();
-        List<PlanDevice> gpus = inv.cuda().stream()
-                .map(d -> new PlanDevice(DeviceBudget.of(d).withReserveBytes(reserveBytes), overheadBytes)).toList();
+        boolean measured = overhead.equalsIgnoreCase("auto");
+        long given = measured ? 0 : ByteSize.parse(overhead).bytes();
+        MeasuredOverheads kept = measured && devices.equalsIgnoreCase("auto")
+                ? MeasuredOverheads.load(MeasuredOverheads.defaultFile()) : new MeasuredOverheads(Map.of());
+        List<String> overheadNotes = new ArrayList<>();
+        List<PlanDevice> gpus = inv.cuda().stream().map(d -> {
+            long bytes = given;
+            if (measured) {
+                var entry = kept.of(d.uuid());
+                bytes = entry.map(MeasuredOverheads.Entry::bytes).orElse(0L);
+                overheadNotes.add(entry.map(e -> d.id() + ": runtime overhead " + ByteSize.format(e.bytes()) + ", measured "
+                        + e.measured() + " ('strata overhead')").orElse(d.id() + ": runtime overhead not measured on this"
+                        + " card (run 'strata overhead --model SMALL.gguf', or give --overhead); counted as 0"));
+            }
+            return new PlanDevice(DeviceBudget.of(d).withReserveBytes(reserveBytes), bytes);
+        }).toList();
+        this.overheadNotes = overheadNotes;
         FlashAttention fa = switch (flashAttention.toLowerCase(Locale.ROOT)) {
             case "on" -> FlashAttention.ENABLED;
             case "off" -> FlashAttention.DISABLED;
@@ -117,6 +135,7 @@ final class PlanCommand implements Callable<Integer> {
                 model.getFileName(), shape.architecture(), shape.layerCount(),
                 shape.expertCount() > 0 ? ", " + shape.expertCount() + " experts" : "", context, parallel, microBatch);
         inv.notes().forEach(n -> out.println("note: " + n));
+        overheadNotes.forEach(n -> out.println("note: " + n));
         shape.warnings().forEach(w -> out.println("warning: " + w));
         List<DevicePlan> rows = new ArrayList<>();
         String why;
@@ -160,7 +179,9 @@ final class PlanCommand implements Callable<Integer> {
         m.put("layers", shape.layerCount());
         m.put("context", context);
         m.put("parallel", parallel);
-        m.put("notes", inv.notes());
+        List<String> notes = new ArrayList<>(inv.notes());
+        notes.addAll(overheadNotes);
+        m.put("notes", notes);
         if (result instanceof Placement p) {
             m.put("fits", true);
             m.put("gpuLayers", p.gpuLayers());
