@@ -8,6 +8,7 @@ cd "$(dirname "$0")/../.."
 out="${OUT:-/tmp/strata-out}"; mkdir -p "$out"
 exec > >(tee "$out/gpu-run.log") 2>&1
 dev="$PWD/.device"
+root="$PWD"
 work=/tmp/strata-gpu; rm -rf "$work"; mkdir -p "$work"
 step() { echo; echo "=== $* ($(date -u +%H:%M:%S))"; }
 
@@ -48,7 +49,6 @@ fi
 suite=0
 if [[ "${STRATA_GPU_SUITE:-1}" == 1 ]]; then
 step "models-test suite, cuda variant on the class path"
-root="$PWD"
 # The zoo and estimate-comparison tests compare with CPU-only dry runs; they run in CI. The zoo's
 # tokenizers come from vocab/ (packed by prepare.sh).
 # llama.cpp's own log lines (many expected errors from the bad-input tests) stay out of this report.
