@@ -222,6 +222,15 @@ public final class TransformerGraph {
         return g.reshape(res, cur.ne[0], cur.ne[1], cur.ne[2], cur.ne[3]);
     }
 
+    /** What a decoder's graph starts with, in llama.cpp's order: embeddings, positions, attention inputs, output ids. */
+    Tensor decoderInputs(boolean swa) {
+        Tensor inpL = inputEmbeddings();
+        inpPos = positions();
+        attentionInputs(swa);
+        outIds = outputIds();
+        return inpL;
+    }
+
     Tensor outputIds() {
         return g.input(GgmlType.I32, tokens);
     }
@@ -417,10 +426,7 @@ public final class TransformerGraph {
     /** src/models/llama.cpp (llama, mistral), qwen2.cpp, qwen3.cpp, qwen3moe.cpp: the same skeleton. */
     void llama() {
         boolean qkNorm = tensor("blk.0.attn_q_norm.weight").isPresent();
-        Tensor inpL = inputEmbeddings();
-        inpPos = positions();
-        attentionInputs(false);
-        outIds = outputIds();
+        Tensor inpL = decoderInputs(false);
         int n = shape.layerCount();
         for (int il = 0; il < n; il++) {
             AttentionLayer a = shape.attention().layers().get(il);
@@ -515,10 +521,7 @@ public final class TransformerGraph {
      * Its sliding window is switched off by llama.cpp ("Phi SWA is currently disabled"): one full cache.
      */
     void phi3() {
-        Tensor inpL = inputEmbeddings();
-        inpPos = positions();
-        attentionInputs(false);
-        outIds = outputIds();
+        Tensor inpL = decoderInputs(false);
         Tensor ropeFactors = weight("rope_factors_long.weight");
         int n = shape.layerCount();
         for (int il = 0; il < n; il++) {
@@ -631,10 +634,7 @@ public final class TransformerGraph {
 
     /** src/models/openai-moe.cpp (gpt-oss): iswa cache, sinks, post-attention norm, biased experts. */
     void gptOss() {
-        Tensor inpL = inputEmbeddings();
-        inpPos = positions();
-        attentionInputs(true);
-        outIds = outputIds();
+        Tensor inpL = decoderInputs(true);
         int n = shape.layerCount();
         for (int il = 0; il < n; il++) {
             AttentionLayer a = shape.attention().layers().get(il);
