@@ -26,6 +26,8 @@ import java.util.Map;
  * }</pre>
  */
 public final class GraphScheduler {
+    private static final System.Logger LOG = System.getLogger(GraphScheduler.class.getName());
+
     /** llama.cpp's default op_offload_min_batch_size (GGML_OP_OFFLOAD_MIN_BATCH). */
     private static final long OFFLOAD_MIN_BATCH = 32;
     /** GGML_MAX_SRC: a dependency node keeps at most this many tensors. */
@@ -285,15 +287,16 @@ public final class GraphScheduler {
                 node.src = src;
             }
         }
-        if (Boolean.getBoolean("strata.sched.debug")) {
+        if (LOG.isLoggable(System.Logger.Level.TRACE)) {
+            // what GGML_SCHED_DEBUG prints on llama.cpp's side, to compare the two
             for (Split sp : splits) {
-                System.out.println("## SPLIT " + backends.get(sp.backend()) + " at " + sp.start() + " inputs "
+                LOG.log(System.Logger.Level.TRACE, "split " + backends.get(sp.backend()) + " at node " + sp.start() + ", inputs "
                         + sp.inputs().stream().map(t -> t.op + java.util.Arrays.toString(t.ne) + t.type).toList());
             }
             for (int k = 0; k < nodes.size(); k++) {
                 Tensor t = nodes.get(k);
-                System.out.println("node " + k + " " + t.op + java.util.Arrays.toString(t.ne) + " " + t.type + " -> "
-                        + (backend(t) >= 0 ? backends.get(backend(t)) : "?"));
+                LOG.log(System.Logger.Level.TRACE, "node " + k + " " + t.op + java.util.Arrays.toString(t.ne) + " " + t.type
+                        + " -> " + (backend(t) >= 0 ? backends.get(backend(t)) : "?"));
             }
         }
         // the CUDA backend's graph_optimize, per split on a GPU: tensors its fusions need kept alive
