@@ -61,7 +61,7 @@ final class PlanCommand implements Callable<Integer> {
     private int microBatch;
 
     @Option(names = "--flash-attention", defaultValue = "auto", paramLabel = "auto|on|off",
-            description = "Flash attention; auto plans as if off, the larger case (default: ${DEFAULT-VALUE}).")
+            description = "Flash attention; auto resolves it as llama.cpp will for the placement (default: ${DEFAULT-VALUE}).")
     private String flashAttention;
 
     @Option(names = "--devices", defaultValue = "auto", paramLabel = "auto|SPEC",

@@ -89,9 +89,9 @@ public record ComputeEstimate(long bytes, boolean simulated, Map<String, Long> b
             // unspecified does); a decoder's graph has no pooling.
             boolean encoder = shape.rules().memory() == MemoryKind.NONE;
             int pooling = encoder ? Math.max(GraphParams.POOLING_NONE, shape.poolingType()) : GraphParams.POOLING_NONE;
-            GraphParams gp = new GraphParams(ubatch, kv.cells(), kv.swaCells(),
-                    params.flashAttention() == FlashAttention.ENABLED, params.typeK(), params.typeV(), pooling,
-                    params.sequences());
+            boolean flash = flashAttention(shape, params, kv, LayerAssignment.cpuOnly(shape.layerCount()), List.of());
+            GraphParams gp = new GraphParams(ubatch, kv.cells(), kv.swaCells(), flash, params.typeK(), params.typeV(),
+                    pooling, params.sequences());
             return ComputeAllocator.peakBytes(TransformerGraph.build(shape, gp), CPU_ALIGNMENT);
         }
         long perToken = 4 * Envelope.of(shape, params, kv).floatsPerToken();
@@ -113,9 +113,32 @@ public record ComputeEstimate(long bytes, boolean simulated, Map<String, Long> b
         boolean encoder = shape.rules().memory() == MemoryKind.NONE;
         int pooling = encoder ? Math.max(GraphParams.POOLING_NONE, shape.poolingType()) : GraphParams.POOLING_NONE;
         GraphParams gp = new GraphParams(ubatch, kv.cells(), kv.swaCells(),
-                params.flashAttention() == FlashAttention.ENABLED, params.typeK(), params.typeV(), pooling,
+                flashAttention(shape, params, kv, assignment, gpus), params.typeK(), params.typeV(), pooling,
                 params.sequences(), assignment);
         return GraphScheduler.computeBuffers(TransformerGraph.build(shape, gp), gpus);
+    }
+
+    /**
+     * Whether the context will compute with flash attention: {@link FlashAttention#AUTO} resolved as
+     * llama.cpp resolves it once the context exists (every layer's flash attention must run on the
+     * layer's own device in a one-token graph, or it is off everywhere). Without a graph model AUTO
+     * counts as off, the larger of the two.
+     */
+    public static boolean flashAttention(ModelShape shape, KvCacheParams params, KvCacheEstimate kv,
+                                         LayerAssignment assignment, List<String> gpus) {
+        if (params.flashAttention() != FlashAttention.AUTO) {
+            return params.flashAttention() == FlashAttention.ENABLED;
+        }
+        if (!TransformerGraph.supports(shape)) {
+            return false;
+        }
+        boolean encoder = shape.rules().memory() == MemoryKind.NONE;
+        int pooling = encoder ? Math.max(GraphParams.POOLING_NONE, shape.poolingType()) : GraphParams.POOLING_NONE;
+        long tokens = Math.max(1, params.sequences());
+        GraphParams probe = new GraphParams(tokens, kv.cells(), kv.swaCells(), true, params.typeK(), params.typeV(),
+                pooling, params.sequences(), assignment);
+        return GraphScheduler.flashAttentionStaysOnLayerDevices(TransformerGraph.build(shape, probe), gpus,
+                assignment::deviceOf);
     }
 
     /** ggml's CPU buffer alignment (TENSOR_ALIGNMENT). */

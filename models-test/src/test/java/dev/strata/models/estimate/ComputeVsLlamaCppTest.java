@@ -119,6 +119,43 @@ class ComputeVsLlamaCppTest {
         assertThat(failures).isEmpty();
     }
 
+    /** Flash attention left on auto: the estimate resolves it where llama.cpp will (on the CPU: on). */
+    @Test
+    void flashAttentionLeftToLlamaCpp() throws Exception {
+        LlamaVocabs vocabs = LlamaVocabs.locate();
+        List<String> failures = new ArrayList<>();
+        for (ModelSpec spec : RandomShapes.of(new Random(7), 1)) {
+            boolean encoder = spec.architecture().equals("bert");
+            Path file = dir.resolve(spec.name() + ".gguf");
+            SyntheticModels.write(file, spec, QuantMix.Q8_0, vocabs, DataMode.SPARSE, 1);
+            ModelShape shape = ModelShape.of(GgufFile.read(file));
+            try (LlamaModel model = LlamaModel.load(LlamaBackend.get(), file,
+                    ModelParams.defaults().withNoAlloc(true).withMmap(false, false), null)) {
+                int ctx = encoder ? 512 : 4096;
+                ContextParams cp = ContextParams.defaults().withContextSize(ctx).withBatch(2048, MICRO_BATCH)
+                        .withFlashAttention(FlashAttention.AUTO).withKvUnified(false);
+                if (encoder) {
+                    cp = cp.withEmbeddings(true, Pooling.UNSPECIFIED);
+                }
+                long actual;
+                try (LlamaContext c = LlamaContext.create(model, cp)) {
+                    actual = c.memoryBreakdown().computeBytes();
+                }
+                KvCacheParams params = KvCacheParams.defaults().withContext(ctx).withBatch(2048, MICRO_BATCH)
+                        .withFlashAttention(dev.strata.memory.estimate.FlashAttention.AUTO);
+                KvCacheEstimate kv = KvCacheEstimate.of(shape, LayerAssignment.cpuOnly(shape.layerCount()), params);
+                long estimated = ComputeEstimate.bytes(shape, params, kv);
+                String line = spec.name() + " FA auto: estimated " + estimated + ", llama.cpp " + actual;
+                System.out.println(line);
+                if (estimated != actual) {
+                    failures.add(line);
+                }
+            }
+            Files.delete(file);
+        }
+        assertThat(failures).isEmpty();
+    }
+
     private static long llamaCpp(LlamaModel model, int ctx, boolean flash, boolean encoder) {
         ContextParams cp = ContextParams.defaults().withContextSize(ctx).withBatch(2048, MICRO_BATCH)
                 .withFlashAttention(flash ? FlashAttention.ENABLED : FlashAttention.DISABLED).withKvUnified(false);

@@ -58,6 +58,26 @@ public final class GraphScheduler {
         return out;
     }
 
+    /**
+     * llama.cpp's check for flash attention left on {@code auto} ({@code resolve_fused_ops}): in the
+     * graph of one token per sequence, does every layer's flash attention run on that layer's device?
+     * If one lands elsewhere (no kernel for its head size there), llama.cpp turns it off everywhere.
+     *
+     * @param layerDevice the device each layer's weights and cache are on
+     */
+    public static boolean flashAttentionStaysOnLayerDevices(Graph oneTokenGraph, List<String> gpus,
+                                                            java.util.function.IntFunction<String> layerDevice) {
+        GraphScheduler s = new GraphScheduler(gpus);
+        s.split(oneTokenGraph);
+        for (Tensor t : oneTokenGraph.nodes()) {
+            if (t.op == Op.FLASH_ATTN_EXT && t.layer >= 0
+                    && !s.backends.get(s.backend(t)).equals(layerDevice.apply(t.layer))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private int backend(Tensor t) {
         return t == null ? -1 : t.backend;
     }

@@ -26,6 +26,8 @@ public final class Tensor {
     /** Scratch of one replay: the allocator's bookkeeping and the scheduler's backend (a field, not a map: speed). */
     Object allocation;
     int backend = -1;
+    /** For flash attention: the model layer it belongs to (-1 otherwise). */
+    int layer = -1;
     boolean visited;
     /** For external tensors: a weights buffer (GGML_BACKEND_BUFFER_USAGE_WEIGHTS), not the KV cache. */
     boolean weights;

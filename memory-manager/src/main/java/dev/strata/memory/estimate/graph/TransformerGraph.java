@@ -32,6 +32,8 @@ public final class TransformerGraph {
     Tensor outIds;
     Tensor kRot;
     Tensor vRot;
+    /** The layer being built: flash attention nodes carry it, for llama.cpp's check of where they run. */
+    int layer = -1;
 
     /** The shape's tensors by name: ModelShape.tensor searches a list, and a graph asks thousands of times. */
     private final java.util.Map<String, WeightTensor> byName = new java.util.HashMap<>();
@@ -377,6 +379,7 @@ public final class TransformerGraph {
                 v = g.cast(v, GgmlType.F16);
             }
             cur = g.flashAttn(q, k, v, kqMask, sinks);
+            cur.layer = layer;
             if (vMla != null) {
                 // matrix-matrix form: permute to n_tokens in dimension 1, multiply, permute back, cont
                 cur = g.permute(cur, 0, 2, 1, 3);
@@ -429,6 +432,7 @@ public final class TransformerGraph {
         Tensor inpL = decoderInputs(false);
         int n = shape.layerCount();
         for (int il = 0; il < n; il++) {
+            layer = il;
             AttentionLayer a = shape.attention().layers().get(il);
             long nHead = dim("blk." + il + ".attn_q.weight", 1) / a.headDimK();
             Tensor inpSA = inpL;
@@ -480,6 +484,7 @@ public final class TransformerGraph {
         outIds = outputIds();
         int n = shape.layerCount();
         for (int il = 0; il < n; il++) {
+            layer = il;
             AttentionLayer a = shape.attention().layers().get(il);
             long nHead = dim("blk." + il + ".attn_q.weight", 1) / a.headDimK();
             Tensor cur = rmsNorm(inpL, layerWeight(il, "attn_norm.weight"));
@@ -525,6 +530,7 @@ public final class TransformerGraph {
         Tensor ropeFactors = weight("rope_factors_long.weight");
         int n = shape.layerCount();
         for (int il = 0; il < n; il++) {
+            layer = il;
             AttentionLayer a = shape.attention().layers().get(il);
             long head = a.headDimK();
             long nHead = dim("blk." + il + ".attn_output.weight", 0) / head;
@@ -575,6 +581,7 @@ public final class TransformerGraph {
         outIds = outputIds();
         int n = shape.layerCount();
         for (int il = 0; il < n; il++) {
+            layer = il;
             AttentionLayer a = shape.attention().layers().get(il);
             long head = a.headDimK();
             long nHead = dim("blk." + il + ".attn_output.weight", 0) / head;
@@ -637,6 +644,7 @@ public final class TransformerGraph {
         Tensor inpL = decoderInputs(true);
         int n = shape.layerCount();
         for (int il = 0; il < n; il++) {
+            layer = il;
             AttentionLayer a = shape.attention().layers().get(il);
             long nHead = dim("blk." + il + ".attn_q.weight", 1) / a.headDimK();
             Tensor inpSA = inpL;
@@ -709,6 +717,7 @@ public final class TransformerGraph {
         outIds = outputIds();
         int n = shape.computeLayerCount();
         for (int il = 0; il < n; il++) {
+            layer = il;
             String blk = "blk." + il + ".";
             long nope = dim(blk + "attn_k_b.weight", 0);
             long rank = dim(blk + "attn_k_b.weight", 1);
