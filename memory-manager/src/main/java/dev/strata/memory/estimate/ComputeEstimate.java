@@ -89,10 +89,14 @@ public record ComputeEstimate(long bytes, boolean simulated, Map<String, Long> b
             // unspecified does); a decoder's graph has no pooling.
             boolean encoder = shape.rules().memory() == MemoryKind.NONE;
             int pooling = encoder ? Math.max(GraphParams.POOLING_NONE, shape.poolingType()) : GraphParams.POOLING_NONE;
-            boolean flash = flashAttention(shape, params, kv, LayerAssignment.cpuOnly(shape.layerCount()), List.of());
-            GraphParams gp = new GraphParams(ubatch, kv.cells(), kv.swaCells(), flash, params.typeK(), params.typeV(),
-                    pooling, params.sequences());
-            return ComputeAllocator.peakBytes(TransformerGraph.build(shape, gp), CPU_ALIGNMENT);
+            try {
+                boolean flash = flashAttention(shape, params, kv, LayerAssignment.cpuOnly(shape.layerCount()), List.of());
+                GraphParams gp = new GraphParams(ubatch, kv.cells(), kv.swaCells(), flash, params.typeK(), params.typeV(),
+                        pooling, params.sequences());
+                return ComputeAllocator.peakBytes(TransformerGraph.build(shape, gp), CPU_ALIGNMENT);
+            } catch (RuntimeException malformed) {
+                unreplayable(shape, malformed);
+            }
         }
         long perToken = 4 * Envelope.of(shape, params, kv).floatsPerToken();
         return (perToken + perToken / 10) * ubatch;
@@ -112,11 +116,28 @@ public record ComputeEstimate(long bytes, boolean simulated, Map<String, Long> b
         int ubatch = kv.context().microBatch();
         boolean encoder = shape.rules().memory() == MemoryKind.NONE;
         int pooling = encoder ? Math.max(GraphParams.POOLING_NONE, shape.poolingType()) : GraphParams.POOLING_NONE;
-        GraphParams gp = new GraphParams(ubatch, kv.cells(), kv.swaCells(),
-                flashAttention(shape, params, kv, assignment, gpus), params.typeK(), params.typeV(), pooling,
-                params.sequences(), assignment);
-        return GraphScheduler.computeBuffers(TransformerGraph.build(shape, gp), gpus);
+        try {
+            GraphParams gp = new GraphParams(ubatch, kv.cells(), kv.swaCells(),
+                    flashAttention(shape, params, kv, assignment, gpus), params.typeK(), params.typeV(), pooling,
+                    params.sequences(), assignment);
+            return GraphScheduler.computeBuffers(TransformerGraph.build(shape, gp), gpus);
+        } catch (RuntimeException malformed) {
+            unreplayable(shape, malformed);
+            return null;
+        }
     }
+
+    /**
+     * A file of a modelled architecture whose tensors do not make its graph (a missing projection, an
+     * odd width): the estimate falls back to the envelope rather than fail the plan; llama.cpp will say
+     * what is wrong with the file when it loads it.
+     */
+    private static void unreplayable(ModelShape shape, RuntimeException cause) {
+        LOG.log(System.Logger.Level.WARNING, "compute buffers of this " + shape.architecture()
+                + " file cannot be replayed (" + cause + "); using the envelope");
+    }
+
+    private static final System.Logger LOG = System.getLogger(ComputeEstimate.class.getName());
 
     /**
      * Whether the context will compute with flash attention: {@link FlashAttention#AUTO} resolved as
@@ -137,8 +158,12 @@ public record ComputeEstimate(long bytes, boolean simulated, Map<String, Long> b
         long tokens = Math.max(1, params.sequences());
         GraphParams probe = new GraphParams(tokens, kv.cells(), kv.swaCells(), true, params.typeK(), params.typeV(),
                 pooling, params.sequences(), assignment);
-        return GraphScheduler.flashAttentionStaysOnLayerDevices(TransformerGraph.build(shape, probe), gpus,
-                assignment::deviceOf);
+        try {
+            return GraphScheduler.flashAttentionStaysOnLayerDevices(TransformerGraph.build(shape, probe), gpus,
+                    assignment::deviceOf);
+        } catch (RuntimeException malformed) {
+            return false; // as without a graph model: off, the larger case
+        }
     }
 
     /** ggml's CPU buffer alignment (TENSOR_ALIGNMENT). */

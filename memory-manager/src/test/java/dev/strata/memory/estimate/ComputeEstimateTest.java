@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.strata.memory.gguf.GgmlType;
 import dev.strata.memory.shape.MemoryKind;
 import dev.strata.memory.shape.ModelShape;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -83,5 +84,22 @@ class ComputeEstimateTest {
     @CsvSource({"false, 8964", "true, 2948"})
     void bertMatchesLlamaCpp(boolean flash, long floats) {
         assertThat(floatsPerToken(miniLm(), 512, flash)).isEqualTo(floats);
+    }
+
+    /** A llama file without Q/K/V projections cannot be replayed: the envelope answers, nothing throws. */
+    @Test
+    void aFileWhoseTensorsDoNotMakeTheGraphGetsTheEnvelope() {
+        ModelShape broken = TestShapes.layers(2).arch("llama")
+                .tensor("token_embd.weight", GgmlType.Q8_0, 256, 1000)
+                .tensor("output_norm.weight", GgmlType.F32, 256)
+                .everyLayer("blk.%d.attn_norm.weight", GgmlType.F32, 256)
+                .everyLayer("blk.%d.ffn_up.weight", GgmlType.Q8_0, 256, 512)
+                .kv(2, 64).build();
+        KvCacheParams params = KvCacheParams.defaults().withContext(1024).withBatch(512, 512);
+        LayerAssignment cpu = LayerAssignment.cpuOnly(2);
+        KvCacheEstimate kv = KvCacheEstimate.of(broken, cpu, params);
+        assertThat(ComputeEstimate.bytes(broken, params, kv)).isPositive();
+        assertThat(ComputeEstimate.buffers(broken, params, kv, cpu, java.util.List.of())).isNull();
+        assertThat(ComputeEstimate.of(broken, cpu, params, kv).bytesOn(LayerAssignment.CPU)).isPositive();
     }
 }
