@@ -1,42 +1,75 @@
 package dev.strata.runtime;
 
 /**
- * How {@link Engine#load} places and sizes a model. The memory planner arrives in a later release;
- * until then the number of GPU layers is explicit.
+ * How {@link Engine#load} places and sizes a model: either an explicit number of GPU layers, or
+ * {@link #PLANNED}, where the memory planner places the model on the devices' free memory (net of
+ * what the engine's ledger holds for other models) and the engine reserves it before loading.
  *
  * <pre>{@code
  * LoadOptions cpu = LoadOptions.defaults();
  * LoadOptions gpu = LoadOptions.defaults().withGpuLayers(-1).withContextSize(8192);
+ * LoadOptions planned = LoadOptions.planned().withContextSize(8192);   // layers and split decided by the planner
  * }</pre>
  *
- * @param gpuLayers   layers on the GPU: 0 = none, -1 = all
+ * @param gpuLayers   layers on the GPU: 0 = none, -1 = all, {@link #PLANNED} = as the memory planner decides
  * @param contextSize KV-cache tokens; 0 = the smaller of 4096 and the model's training context
  * @param threads     CPU threads for generation and prompt processing
+ * @param hostBytes   planned mode only: host RAM the model's CPU part may take, in bytes; 0 = what the host
+ *                    has free, less 1 GiB and what the ledger holds there for other models
  */
-public record LoadOptions(int gpuLayers, int contextSize, int threads) {
+public record LoadOptions(int gpuLayers, int contextSize, int threads, long hostBytes) {
+    /**
+     * {@code gpuLayers} meaning "let the memory planner decide": layers, tensor split and overrides come
+     * from the plan, and the model's memory is reserved in the engine's ledger.
+     */
+    public static final int PLANNED = -2;
+
     public LoadOptions {
-        if (gpuLayers < -1) {
-            throw new IllegalArgumentException("gpuLayers must be -1 (all), 0 or positive, not " + gpuLayers);
+        if (gpuLayers < PLANNED) {
+            throw new IllegalArgumentException("gpuLayers must be -2 (planned), -1 (all), 0 or positive, not " + gpuLayers);
         }
         if (contextSize < 0 || threads < 1) {
             throw new IllegalArgumentException("contextSize must be >= 0 and threads >= 1");
         }
+        if (hostBytes < 0) {
+            throw new IllegalArgumentException("hostBytes must be >= 0 (0 = what the host has free), not " + hostBytes);
+        }
+    }
+
+    /** Backwards-compatible constructor: explicit layers, host RAM not limited by the options. */
+    public LoadOptions(int gpuLayers, int contextSize, int threads) {
+        this(gpuLayers, contextSize, threads, 0);
     }
 
     /** CPU only, context of min(4096, training context), all cores. */
     public static LoadOptions defaults() {
-        return new LoadOptions(0, 0, Math.max(1, Runtime.getRuntime().availableProcessors()));
+        return new LoadOptions(0, 0, Math.max(1, Runtime.getRuntime().availableProcessors()), 0);
+    }
+
+    /** As {@link #defaults()}, placed by the memory planner ({@link #PLANNED}). */
+    public static LoadOptions planned() {
+        return defaults().withGpuLayers(PLANNED);
+    }
+
+    /** Whether the memory planner places the model. */
+    public boolean isPlanned() {
+        return gpuLayers == PLANNED;
     }
 
     public LoadOptions withGpuLayers(int n) {
-        return new LoadOptions(n, contextSize, threads);
+        return new LoadOptions(n, contextSize, threads, hostBytes);
     }
 
     public LoadOptions withContextSize(int n) {
-        return new LoadOptions(gpuLayers, n, threads);
+        return new LoadOptions(gpuLayers, n, threads, hostBytes);
     }
 
     public LoadOptions withThreads(int n) {
-        return new LoadOptions(gpuLayers, contextSize, n);
+        return new LoadOptions(gpuLayers, contextSize, n, hostBytes);
+    }
+
+    /** Planned mode: the host RAM the CPU part may take, in bytes (0 = what is free). */
+    public LoadOptions withHostBytes(long bytes) {
+        return new LoadOptions(gpuLayers, contextSize, threads, bytes);
     }
 }

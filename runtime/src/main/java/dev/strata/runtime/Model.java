@@ -8,7 +8,12 @@ import dev.strata.llama.LlamaModel;
 import dev.strata.llama.MemoryBreakdown;
 import dev.strata.llama.ModelInfo;
 import dev.strata.llama.Sampler;
+import dev.strata.memory.device.DeviceId;
+import dev.strata.memory.ledger.Reservation;
+import dev.strata.memory.plan.Placement;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -30,13 +35,30 @@ public final class Model implements AutoCloseable {
     private final LlamaModel model;
     private final LlamaContext context;
     private final Consumer<Model> onClose;
+    /** The ledger hold of a planned load, released after the native memory is freed; null in explicit mode. */
+    private final Reservation reservation;
+    private final Placement placement;
+    private final Map<DeviceId, Long> measuredBytes;
     private final AtomicBoolean busy = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
+    /** A model loaded with explicit layers: no plan, nothing reserved. */
     Model(LlamaModel model, LlamaContext context, Consumer<Model> onClose) {
+        this(model, context, onClose, null, null, Map.of());
+    }
+
+    /**
+     * A planned model. Takes ownership of {@code reservation}: {@link #close()} releases it once the
+     * model's memory is freed.
+     */
+    Model(LlamaModel model, LlamaContext context, Consumer<Model> onClose, Reservation reservation, Placement placement,
+            Map<DeviceId, Long> measuredBytes) {
         this.model = model;
         this.context = context;
         this.onClose = onClose;
+        this.reservation = reservation;
+        this.placement = placement;
+        this.measuredBytes = Map.copyOf(measuredBytes);
     }
 
     public Path path() {
@@ -50,6 +72,28 @@ public final class Model implements AutoCloseable {
     /** Actual context size in tokens. */
     public int contextSize() {
         return context.contextSize();
+    }
+
+    /**
+     * The memory planner's placement this model was loaded with (layers per device, split, overrides,
+     * predicted bytes); empty when it was loaded with explicit GPU layers.
+     */
+    public Optional<Placement> placement() {
+        return Optional.ofNullable(placement);
+    }
+
+    /**
+     * Bytes this model holds per device, measured after load and a warm-up decode at the micro-batch
+     * (GPUs: the device's free memory before and after; the CPU: llama.cpp's host buffers), as committed
+     * to the engine's ledger. Empty when it was loaded with explicit GPU layers.
+     */
+    public Map<DeviceId, Long> measuredBytes() {
+        return measuredBytes;
+    }
+
+    /** The id this model holds its memory under in {@link Engine#ledger()}; empty in explicit mode. */
+    public Optional<String> ledgerId() {
+        return Optional.ofNullable(reservation).map(Reservation::modelId);
     }
 
     /** What the model and its context hold per buffer type. */
@@ -111,7 +155,10 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    /** Frees the context and the model. Safe twice; must not race with an open stream. */
+    /**
+     * Frees the context and the model, then releases its ledger reservation (after, so that no budget
+     * counts memory that is still in use as free). Safe twice; must not race with an open stream.
+     */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
@@ -119,6 +166,9 @@ public final class Model implements AutoCloseable {
                 context.close();
                 model.close();
             } finally {
+                if (reservation != null) {
+                    reservation.close();
+                }
                 onClose.accept(this);
             }
         }

@@ -1,0 +1,44 @@
+package dev.strata.runtime;
+
+import dev.strata.memory.plan.PlanRefusal;
+import java.util.Optional;
+
+/**
+ * A planned load ({@link LoadOptions#PLANNED}) found no room for the model: either the planner refused
+ * it (even all on the CPU it needs more host RAM than the budget), or the devices' budgets shrank
+ * between planning and reserving (another load took the memory). Nothing was loaded and nothing stays
+ * reserved. The message carries the numbers; act on it by asking for a smaller context, freeing host
+ * RAM, or closing another model.
+ *
+ * <pre>{@code
+ * try {
+ *     model = engine.load(path, LoadOptions.planned().withContextSize(32768));
+ * } catch (ModelDoesNotFitException e) {
+ *     model = engine.load(path, LoadOptions.planned().withContextSize(8192));
+ * }
+ * }</pre>
+ */
+public class ModelDoesNotFitException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final transient PlanRefusal refusal;
+
+    /** The planner refused the model: {@link PlanRefusal#reason()} says why, with the numbers. */
+    public ModelDoesNotFitException(String model, PlanRefusal refusal) {
+        super("model " + model + " does not fit: " + refusal.reason()
+                + "; ask for a smaller context, free memory, or close another model");
+        this.refusal = refusal;
+    }
+
+    /** The ledger refused the planned reservation (budgets changed since the plan); {@code cause} names the devices. */
+    public ModelDoesNotFitException(String model, Exception cause) {
+        super("model " + model + " was planned but its reservation no longer fits: " + cause.getMessage()
+                + "; another model took the memory meanwhile, load again to re-plan", cause);
+        this.refusal = null;
+    }
+
+    /** The planner's refusal, with the closest (all-CPU) placement it tried; empty when the ledger refused. */
+    public Optional<PlanRefusal> refusal() {
+        return Optional.ofNullable(refusal);
+    }
+}
