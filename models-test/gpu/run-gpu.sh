@@ -54,9 +54,12 @@ step "models-test suite, cuda variant on the class path"
 # llama.cpp's own log lines (many expected errors from the bad-input tests) stay out of this report.
 printf '%s\n' 'handlers=java.util.logging.ConsoleHandler' '.level=WARNING' 'dev.strata.llama.native.level=OFF' > "$work/logging.properties"
 cp="$work/natives:$root/http/target/strata.jar:$root/models-test/target/classes:$root/models-test/target/test-classes:$(ls "$dev"/lib/assertj-core-*.jar)"
+# STRATA_GPU_SELECT=a.test.Class runs one class instead of the whole package
+select=(--select-package dev.strata.models)
+[[ -n "${STRATA_GPU_SELECT:-}" ]] && select=(--select-class "$STRATA_GPU_SELECT")
 (cd models-test && java -Djava.util.logging.config.file="$work/logging.properties" -Dstrata.models.dir="$work/models" -Dstrata.llama.models.dir="$work/vocab" -Dstrata.native.cache="$work/native-cache" \
   -jar "$(ls "$dev"/lib/junit-platform-console-standalone-*.jar)" execute \
-  --class-path "$cp" --select-package dev.strata.models \
+  --class-path "$cp" "${select[@]}" \
   --exclude-classname '.*\.(ZooEstimate|EstimateVsLlamaCpp|ComputeVsLlamaCpp)Test' \
   --details=tree --disable-banner --reports-dir="$out/junit")
 suite=$?

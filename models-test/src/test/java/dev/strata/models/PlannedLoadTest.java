@@ -104,4 +104,22 @@ class PlannedLoadTest {
             assertThat(m.ledgerId()).isEmpty();
         }
     }
+
+    /** On a GPU: the stories model fits wholly, the card holds it, and the ledger holds what the card measured. */
+    @Test
+    void onAGpuEveryLayerGoesThereAndTheLedgerHoldsWhatTheCardHolds() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(TestModels.gpuPresent(), "no NVIDIA GPU on this machine");
+        try (Model m = engine.load(TestModels.stories(), LoadOptions.planned().withContextSize(256))) {
+            dev.strata.memory.plan.Placement p = m.placement().orElseThrow();
+            assertThat(p.gpuLayers()).isEqualTo(p.layerCount() + 1);
+            long planned = p.gpus().get(0).totalBytes();
+            long measured = m.measuredBytes().getOrDefault(DeviceId.cuda(0), 0L);
+            System.out.println("stories260K on cuda0: planned " + planned + " bytes, measured " + measured);
+            assertThat(measured).isPositive();
+            // what no estimate counts (pools, runtime state) stays inside the 1 GiB reserve
+            assertThat(measured).isLessThan(planned + (1L << 30));
+            assertThat(ledger.reservation(m.ledgerId().orElseThrow())).isEqualTo(m.measuredBytes());
+            assertThat(greedy(m)).isNotBlank();
+        }
+    }
 }
