@@ -89,6 +89,10 @@ class PlannedLoadTest {
 
     @Test
     void aModelTheHostCannotHoldIsRefusedWithTheReasonAndReservesNothing() {
+        // a machine of a CPU only, whatever this one has: with a GPU the model would simply go there
+        engine.close();
+        engine = Engine.create(LlamaBackend.get(), ledger,
+                dev.strata.memory.device.ExplicitDeviceInventory.parse("cpu=64GiB", HostMemory.system()));
         assertThatThrownBy(() -> engine.load(TestModels.stories(), LoadOptions.planned().withContextSize(256).withHostBytes(1024)))
                 .isInstanceOf(ModelDoesNotFitException.class)
                 .hasMessageContaining("stories260K.gguf does not fit")
