@@ -286,6 +286,14 @@ public final class TransformerGraph {
                 g.view(qkv, neKv, nb, qkv.type.byteSize(head * (nHead + nHeadKv)))};
     }
 
+    /** attn_norm, then Q, K and V projected and split into this layer's heads (separate wq/wk/wv). */
+    Tensor[] normedQkv(int il, Tensor x) {
+        AttentionLayer a = shape.attention().layers().get(il);
+        long nHead = dim("blk." + il + ".attn_q.weight", 1) / a.headDimK();
+        Tensor cur = rmsNorm(x, layerWeight(il, "attn_norm.weight"));
+        return qkv(il, cur, a.headDimK(), nHead, a.headDimK(), a.headCountKv(), a.headDimV());
+    }
+
     /** build_attn with a KV cache: store K and V, attend over the cache, project out. */
     Tensor attention(int il, Tensor wo, Tensor woBias, Tensor q, Tensor k, Tensor v, Tensor sinks, boolean softcap) {
         AttentionLayer layer = shape.attention().layers().get(il);
@@ -433,11 +441,8 @@ public final class TransformerGraph {
         int n = shape.layerCount();
         for (int il = 0; il < n; il++) {
             layer = il;
-            AttentionLayer a = shape.attention().layers().get(il);
-            long nHead = dim("blk." + il + ".attn_q.weight", 1) / a.headDimK();
             Tensor inpSA = inpL;
-            Tensor cur = rmsNorm(inpL, layerWeight(il, "attn_norm.weight"));
-            Tensor[] qkv = qkv(il, cur, a.headDimK(), nHead, a.headDimK(), a.headCountKv(), a.headDimV());
+            Tensor[] qkv = normedQkv(il, inpL);
             Tensor q = qkv[0];
             Tensor k = qkv[1];
             if (qkNorm) {
@@ -450,8 +455,8 @@ public final class TransformerGraph {
                 q = g.rope(q, inpPos, null);
                 k = g.rope(k, inpPos, null);
             }
-            cur = attention(il, layerWeight(il, "attn_output.weight"), layerWeight(il, "attn_output.bias"), q, k, qkv[2],
-                    null, false);
+            Tensor cur = attention(il, layerWeight(il, "attn_output.weight"), layerWeight(il, "attn_output.bias"), q, k,
+                    qkv[2], null, false);
             if (il == n - 1) {
                 cur = g.getRows(cur, outIds);
                 inpSA = g.getRows(inpSA, outIds);
@@ -645,14 +650,11 @@ public final class TransformerGraph {
         int n = shape.layerCount();
         for (int il = 0; il < n; il++) {
             layer = il;
-            AttentionLayer a = shape.attention().layers().get(il);
-            long nHead = dim("blk." + il + ".attn_q.weight", 1) / a.headDimK();
             Tensor inpSA = inpL;
-            Tensor cur = rmsNorm(inpL, layerWeight(il, "attn_norm.weight"));
-            Tensor[] qkv = qkv(il, cur, a.headDimK(), nHead, a.headDimK(), a.headCountKv(), a.headDimV());
+            Tensor[] qkv = normedQkv(il, inpL);
             Tensor q = g.rope(qkv[0], inpPos, null);
             Tensor k = g.rope(qkv[1], inpPos, null);
-            cur = attention(il, layerWeight(il, "attn_output.weight"), layerWeight(il, "attn_output.bias"), q, k, qkv[2],
+            Tensor cur = attention(il, layerWeight(il, "attn_output.weight"), layerWeight(il, "attn_output.bias"), q, k, qkv[2],
                     layerWeight(il, "attn_sinks.weight"), false);
             // embeddings_nextn_masked is off: the output rows are taken after the last layer
             Tensor ffnInp = g.add(cur, inpSA);
