@@ -151,6 +151,10 @@ build_variant() { # $1: cpu or cuda, $2: output directory
       rm -rf "$build_dir"
     fi
     mkdir -p "$build_dir"
+    # Two builds of the same variant (parallel worktrees, two Maven runs) share this build tree:
+    # take turns, or they compile over each other's objects.
+    exec 9>"$build_dir.lock"
+    command -v flock >/dev/null && flock 9
     # CMake also ties a build tree to the bridge's own source directory, and every CI run is a new
     # clone somewhere else: build from a stable copy beside the build tree instead.
     local bridge_src="$build_dir.src"
@@ -163,6 +167,7 @@ build_variant() { # $1: cpu or cuda, $2: output directory
     mkdir -p "$lib_dir.tmp-$$"
     cp "$build_dir/libstrata.so" "$lib_dir.tmp-$$/"
     mv -T "$lib_dir.tmp-$$" "$lib_dir" 2>/dev/null || rm -rf "$lib_dir.tmp-$$"
+    exec 9>&-
   else
     log "cached: $lib_dir/libstrata.so"
   fi
