@@ -74,6 +74,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * }
  * }</pre>
  *
+ * Models by name, loaded on demand and shared, go through the {@link #registry()}:
+ *
+ * <pre>{@code
+ * try (Engine engine = Engine.create(EngineOptions.defaults().withRegistry(RegistryOptions.defaults().withMaxLoaded(2)))) {
+ *     engine.registry().define("stories", Path.of("stories260K.gguf"), LoadOptions.planned());
+ *     GenerationResult r = engine.registry().submit("stories", GenerationRequest.of("Once")).result().join();
+ * }
+ * }</pre>
+ *
  * Thread-safe. Closing the engine closes every model it loaded.
  */
 public final class Engine implements AutoCloseable {
@@ -100,11 +109,15 @@ public final class Engine implements AutoCloseable {
     private final Ledger ledger;
     private final DeviceInventory inventory;
     private final Set<Model> models = ConcurrentHashMap.newKeySet();
+    private final EngineOptions options;
+    private final ModelRegistry registry;
 
-    private Engine(LlamaBackend backend, Ledger ledger, DeviceInventory inventory) {
+    private Engine(LlamaBackend backend, Ledger ledger, DeviceInventory inventory, EngineOptions options) {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.ledger = Objects.requireNonNull(ledger, "ledger");
         this.inventory = Objects.requireNonNull(inventory, "inventory");
+        this.options = Objects.requireNonNull(options, "options");
+        this.registry = new ModelRegistry(this, options.registry());
     }
 
     /** An engine over the native library this JVM loads (see {@link LlamaBackend#get()}), on the JVM-wide ledger. */
@@ -114,7 +127,7 @@ public final class Engine implements AutoCloseable {
 
     /** An engine over an already loaded backend, on the JVM-wide ledger and this machine's CUDA devices. */
     public static Engine create(LlamaBackend backend) {
-        return new Engine(backend, JVM_LEDGER, new CudaDeviceInventory(HostMemory.system()));
+        return new Engine(backend, JVM_LEDGER, new CudaDeviceInventory(HostMemory.system()), EngineOptions.defaults());
     }
 
     /**
@@ -122,7 +135,29 @@ public final class Engine implements AutoCloseable {
      * The caller keeps ownership of both; the engine only uses them.
      */
     public static Engine create(LlamaBackend backend, Ledger ledger, DeviceInventory inventory) {
-        return new Engine(backend, ledger, inventory);
+        return new Engine(backend, ledger, inventory, EngineOptions.defaults());
+    }
+
+    /** As {@link #create(LlamaBackend, Ledger, DeviceInventory)}, with caps and registry rules from {@code options}. */
+    public static Engine create(LlamaBackend backend, Ledger ledger, DeviceInventory inventory, EngineOptions options) {
+        return new Engine(backend, ledger, inventory, options);
+    }
+
+    /** An engine on this machine's devices and the JVM-wide ledger, with caps and registry rules from {@code options}. */
+    public static Engine create(EngineOptions options) {
+        return new Engine(LlamaBackend.get(), JVM_LEDGER, new CudaDeviceInventory(HostMemory.system()), options);
+    }
+
+    public EngineOptions options() {
+        return options;
+    }
+
+    /**
+     * The models this engine serves by name: loaded on demand, shared, evicted when idle and in the way.
+     * Models loaded with {@link #load} directly belong to their caller and are not in it.
+     */
+    public ModelRegistry registry() {
+        return registry;
     }
 
     /** The ledger planned loads reserve in: the JVM-wide one unless the engine was given its own. */
@@ -184,11 +219,11 @@ public final class Engine implements AutoCloseable {
         List<DeviceBudget> budgets = new ArrayList<>();
         List<PlanDevice> gpus = new ArrayList<>();
         for (var device : inv.cuda()) {
-            DeviceBudget b = ledger.budgetFor(id, DeviceBudget.of(device).withReserveBytes(RESERVE_BYTES), epoch);
+            DeviceBudget b = ledger.budgetFor(id, capped(DeviceBudget.of(device).withReserveBytes(RESERVE_BYTES)), epoch);
             budgets.add(b);
             gpus.add(new PlanDevice(b, overheads.of(device.uuid()).map(MeasuredOverheads.Entry::bytes).orElse(0L)));
         }
-        DeviceBudget host = ledger.budgetFor(id, DeviceBudget.of(inv.cpu()).withReserveBytes(RESERVE_BYTES), epoch);
+        DeviceBudget host = ledger.budgetFor(id, capped(DeviceBudget.of(inv.cpu()).withReserveBytes(RESERVE_BYTES)), epoch);
         budgets.add(host);
         int context = options.contextSize() > 0 ? options.contextSize()
                 : Math.min(DEFAULT_CONTEXT, Math.max(shape.contextLengthTrain(), 1));
@@ -271,6 +306,12 @@ public final class Engine implements AutoCloseable {
                 }).orElse(false);
     }
 
+    /** The budget under the user's cap for its device, if one was set. */
+    private DeviceBudget capped(DeviceBudget b) {
+        Long cap = options.capBytes().get(b.device());
+        return cap == null ? b : b.withCapBytes(cap);
+    }
+
     /**
      * One decode of a full micro-batch, so that the compute buffers grow to their peak now rather than
      * during the first long prompt; then the cache is cleared.
@@ -341,6 +382,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        registry.close();
         for (Model m : new ArrayList<>(models)) {
             m.close();
         }

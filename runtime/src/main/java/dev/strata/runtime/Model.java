@@ -51,6 +51,7 @@ public final class Model implements AutoCloseable {
     private final DecodeLoop loop;
     private final Object lifecycle = new Object();
     private ModelState state = ModelState.READY;
+    private boolean releasing;
 
     /** A model loaded with explicit layers: no plan, nothing reserved. */
     Model(LlamaModel model, LlamaContext context, Consumer<Model> onClose) {
@@ -303,14 +304,22 @@ public final class Model implements AutoCloseable {
      * @return whether it closed
      */
     public boolean closeIfIdle() {
+        if (!retireIfIdle()) {
+            return false;
+        }
+        close();
+        return true;
+    }
+
+    /** First half of {@link #closeIfIdle()}: refuses new requests if idle; the caller then calls {@link #close()}. */
+    boolean retireIfIdle() {
         synchronized (lifecycle) {
             if (state != ModelState.READY || loop.unfinished() > 0) {
                 return false;
             }
             state = ModelState.CLOSING;
+            return true;
         }
-        release();
-        return true;
     }
 
     /**
@@ -320,10 +329,12 @@ public final class Model implements AutoCloseable {
     @Override
     public void close() {
         synchronized (lifecycle) {
-            if (state != ModelState.READY) {
+            if (state == ModelState.READY) {
+                state = ModelState.CLOSING;
+            } else if (state != ModelState.CLOSING || releasing) {
                 return;
             }
-            state = ModelState.CLOSING;
+            releasing = true; // a retired model is released by the close() that follows retireIfIdle()
         }
         release();
     }

@@ -37,6 +37,18 @@ public class ModelDoesNotFitException extends RuntimeException {
         this.refusal = null;
     }
 
+    private ModelDoesNotFitException(String message) {
+        super(message);
+        this.refusal = null;
+    }
+
+    /** A registry already holds its most models and none of them may be evicted now. */
+    public static ModelDoesNotFitException registryFull(String model, int maxLoaded) {
+        return new ModelDoesNotFitException("model " + model + " cannot load: " + maxLoaded
+                + " models are loaded, the most this registry keeps, and every one is busy, pinned or within its"
+                + " keep-alive time; unload one, or raise the limit");
+    }
+
     /** The planner's refusal, with the closest (all-CPU) placement it tried; empty when the ledger refused. */
     public Optional<PlanRefusal> refusal() {
         return Optional.ofNullable(refusal);
