@@ -95,6 +95,15 @@ for case in ${STRATA_PEAK_CASES:-seed llama3-8b-full gemma3-27b-16g qwen3moe-12g
     dev.strata.models.gpu.PeakAccuracy "$work/peak" "$work/models/stories260K.gguf" "$case" || seed=1
 done
 
+step "a model bigger than a per-device cap, loaded by the engine, context filled: the cap holds, no out-of-memory"
+cap=0
+for case in ${STRATA_CAP_CASES:-8b-4g 70b-24g}; do
+  java -Djava.util.logging.config.file="$work/logging.properties" -Dstrata.llama.models.dir="$work/vocab" \
+    -Dstrata.overhead.file="$work/cap-overheads.properties" -Dstrata.native.cache="$work/native-cache" \
+    -cp "$work/natives:$root/http/target/strata.jar:$root/models-test/target/classes" \
+    dev.strata.models.gpu.CapPressure "$work/cap" "$work/models/stories260K.gguf" "$case" || cap=1
+done
+
 step "CUDA compute buffers of the zoo (dry runs), last: it is data, not a check"
 if [[ "${STRATA_GPU_PROBE:-1}" == 1 ]]; then
   timeout "${STRATA_GPU_PROBE_TIMEOUT:-150}" java -Djava.util.logging.config.file="$work/logging.properties" \
@@ -105,5 +114,5 @@ if [[ "${STRATA_GPU_PROBE:-1}" == 1 ]]; then
 fi
 
 step "result"
-echo "suite exit $suite, command line exit $cli, peak cases exit $seed"
-[[ $suite -eq 0 && $cli -eq 0 && $seed -eq 0 ]]
+echo "suite exit $suite, command line exit $cli, peak cases exit $seed, cap cases exit $cap"
+[[ $suite -eq 0 && $cli -eq 0 && $seed -eq 0 && $cap -eq 0 ]]

@@ -37,8 +37,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Predicted against measured peak device use, one case per JVM (the runtime overhead must be
@@ -115,7 +113,7 @@ public final class PeakAccuracy {
                 mib(gpu.weightBytes()), mib(gpu.kvBytes()), mib(gpu.computeBytes()), mib(gpu.overheadBytes()),
                 mib(baselineUsed), mib(predicted), mib(budgetBytes));
 
-        PeakSampler sampler = new PeakSampler(llama);
+        DevicePeakSampler sampler = new DevicePeakSampler(llama, "CUDA0");
         sampler.start();
         String text;
         MemoryBreakdown breakdown;
@@ -186,46 +184,10 @@ public final class PeakAccuracy {
     }
 
     private static BackendDevice cuda0(LlamaBackend llama) {
-        return llama.devices().stream().filter(d -> d.name().equals("CUDA0")).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no CUDA0: is the cuda variant loaded?"));
+        return DevicePeakSampler.device(llama, "CUDA0");
     }
 
     private static String mib(long bytes) {
         return String.format(Locale.ROOT, "%,d MiB", bytes >> 20);
-    }
-
-    /** Samples CUDA0's used memory (total − free, as cudaMemGetInfo sees it) every few milliseconds. */
-    private static final class PeakSampler {
-        private final LlamaBackend llama;
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final AtomicLong peak = new AtomicLong();
-        private Thread thread;
-
-        PeakSampler(LlamaBackend llama) {
-            this.llama = llama;
-        }
-
-        void start() {
-            thread = new Thread(() -> {
-                while (running.get()) {
-                    BackendDevice d = cuda0(llama);
-                    peak.accumulateAndGet(d.totalBytes() - d.freeBytes(), Math::max);
-                    java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
-                }
-            }, "peak-sampler");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        void stop() throws InterruptedException {
-            BackendDevice d = cuda0(llama);
-            peak.accumulateAndGet(d.totalBytes() - d.freeBytes(), Math::max);
-            running.set(false);
-            thread.join();
-        }
-
-        long peakUsed() {
-            return peak.get();
-        }
     }
 }
