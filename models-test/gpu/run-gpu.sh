@@ -46,13 +46,13 @@ if [[ -n "${STRATA_GPU_MAIN:-}" ]]; then
   exit 0
 fi
 
+printf '%s\n' 'handlers=java.util.logging.ConsoleHandler' '.level=WARNING' 'dev.strata.llama.native.level=OFF' > "$work/logging.properties"
 suite=0
 if [[ "${STRATA_GPU_SUITE:-1}" == 1 ]]; then
 step "models-test suite, cuda variant on the class path"
 # The zoo and estimate-comparison tests compare with CPU-only dry runs; they run in CI. The zoo's
 # tokenizers come from vocab/ (packed by prepare.sh).
 # llama.cpp's own log lines (many expected errors from the bad-input tests) stay out of this report.
-printf '%s\n' 'handlers=java.util.logging.ConsoleHandler' '.level=WARNING' 'dev.strata.llama.native.level=OFF' > "$work/logging.properties"
 cp="$work/natives:$root/http/target/strata.jar:$root/models-test/target/classes:$root/models-test/target/test-classes:$(ls "$dev"/lib/assertj-core-*.jar)"
 # STRATA_GPU_SELECT=a.test.Class runs one class instead of the whole package
 select=(--select-package dev.strata.models)
