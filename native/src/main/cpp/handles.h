@@ -49,6 +49,8 @@ struct context_handle {
 struct sampler_handle {
     std::unique_ptr<llama_sampler, sampler_deleter> chain;
     int32_t n_vocab = 0;
+    llama_sampler * grammar = nullptr;         // inside chain (which owns it); null without a grammar
+    std::vector<llama_token> grammar_prefill;  // fed to the grammar after create and after each reset
 };
 
 template <typename T> T * from_handle(jlong h) { return reinterpret_cast<T *>(static_cast<intptr_t>(h)); }

@@ -1,9 +1,16 @@
 // Sampler chains: penalties, grammar, top-k, top-p, min-p, temperature, then a seeded draw
 // (or greedy when temperature <= 0), in the order llama.cpp's common sampler uses.
+// A grammar may be lazy (idle until a trigger pattern or token appears, as for tool calls) and
+// may be prefilled with text the prompt already holds (a chat template's generation prompt).
 #include "jni_support.h"
 #include "handles.h"
 
+#include "common.h"
+
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <regex>
 
 using namespace strata;
 
@@ -19,11 +26,63 @@ void require_finite(const char * what, float v) {
     if (!std::isfinite(v)) throw java_error(JavaError::InvalidArgument, std::string(what) + " must be finite");
 }
 
+bool all_space(const std::string & s) {
+    return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c) != 0; });
+}
+
+// Tokens whose pieces spell exactly the prompt's tail that an eager grammar must consume before the
+// first sampled token (a chat template's generation prompt). Tokenizers add whitespace that the
+// text does not have: a space before a leading special token (common_sampler_init skips that
+// piece), or SPM's space prefix glued to the first character (" <"), which no skipping can fix;
+// there a newline anchor in front moves the space into pieces of its own that can be dropped.
+std::vector<llama_token> prefill_tokens(const llama_vocab * vocab, const std::string & text) {
+    for (const std::string anchor : {std::string(), std::string("\n")}) {
+        const auto tokens = common_tokenize(vocab, anchor + text, false, true);
+        std::vector<std::string> pieces;
+        std::string tail;
+        for (llama_token t : tokens) {
+            pieces.push_back(common_token_to_piece(vocab, t, true));
+            tail += pieces.back();
+        }
+        for (size_t k = 0; k <= tokens.size(); k++) {
+            if (tail == text) return std::vector<llama_token>(tokens.begin() + static_cast<std::ptrdiff_t>(k), tokens.end());
+            if (k == tokens.size() || !all_space(pieces[k])) break;
+            tail.erase(0, pieces[k].size());
+        }
+    }
+    throw java_error(JavaError::Grammar, "no tokenization of the grammar prefill spells it exactly: '" + text + "'");
+}
+
+void accept_prefill(sampler_handle * s) {
+    try {
+        for (llama_token t : s->grammar_prefill) llama_sampler_accept(s->grammar, t);
+    } catch (const std::exception & e) {
+        throw java_error(JavaError::Grammar, std::string("the grammar rejects the prefill text: ") + e.what());
+    }
+}
+
+llama_sampler * init_grammar(const llama_vocab * vocab, const std::string & grammar, const std::string & root,
+                             const std::vector<std::string> & patterns, const std::vector<llama_token> & tokens) {
+    if (patterns.empty() && tokens.empty()) return llama_sampler_init_grammar(vocab, grammar.c_str(), root.c_str());
+    for (const auto & p : patterns) {
+        try {
+            std::regex check(p);
+        } catch (const std::regex_error & e) {
+            throw java_error(JavaError::Grammar, "grammar trigger pattern '" + p + "' is not a valid regex: " + e.what());
+        }
+    }
+    std::vector<const char *> cpatterns;
+    for (const auto & p : patterns) cpatterns.push_back(p.c_str());
+    return llama_sampler_init_grammar_lazy_patterns(vocab, grammar.c_str(), root.c_str(), cpatterns.data(), cpatterns.size(),
+                                                    tokens.data(), tokens.size());
+}
+
 } // namespace
 
 JNI_FN(jlong, samplerCreate)(JNIEnv * env, jclass, jlong model_h, jfloat temperature, jint top_k, jfloat top_p, jfloat min_p,
                             jint penalty_last_n, jfloat penalty_repeat, jfloat penalty_frequency, jfloat penalty_presence,
-                            jint seed, jbyteArray jgrammar, jbyteArray jroot) {
+                            jint seed, jbyteArray jgrammar, jbyteArray jroot, jobjectArray jtrigger_patterns,
+                            jintArray jtrigger_tokens, jbyteArray jprefill) {
     return guarded<jlong>(env, 0, [&]() -> jlong {
         if (model_h == 0) throw java_error(JavaError::InvalidArgument, "null model handle");
         auto * m = from_handle<model_handle>(model_h);
@@ -45,13 +104,39 @@ JNI_FN(jlong, samplerCreate)(JNIEnv * env, jclass, jlong model_h, jfloat tempera
         const std::string grammar = to_string(env, jgrammar, &has_grammar);
         if (has_grammar) {
             const std::string root = jroot == nullptr ? std::string("root") : to_string(env, jroot);
+            std::vector<std::string> patterns;
+            const jsize n_patterns = jtrigger_patterns == nullptr ? 0 : env->GetArrayLength(jtrigger_patterns);
+            for (jsize i = 0; i < n_patterns; i++) {
+                jbyteArray p = static_cast<jbyteArray>(env->GetObjectArrayElement(jtrigger_patterns, i));
+                bool present = false;
+                patterns.push_back(to_string(env, p, &present));
+                env->DeleteLocalRef(p);
+                if (!present) throw java_error(JavaError::InvalidArgument, "null grammar trigger pattern");
+            }
+            std::vector<llama_token> tokens;
+            if (jtrigger_tokens != nullptr) {
+                tokens.resize(static_cast<size_t>(env->GetArrayLength(jtrigger_tokens)));
+                env->GetIntArrayRegion(jtrigger_tokens, 0, static_cast<jsize>(tokens.size()), tokens.data());
+            }
+            for (llama_token t : tokens) require_range("grammar trigger token", t, 0, handle->n_vocab - 1);
             clear_thread_errors();
-            llama_sampler * g = llama_sampler_init_grammar(m->vocab(), grammar.c_str(), root.c_str());
+            llama_sampler * g = init_grammar(m->vocab(), grammar, root, patterns, tokens);
             if (g == nullptr) {
                 throw java_error(JavaError::Grammar, "GBNF grammar does not parse" +
                                                          (thread_errors().empty() ? std::string() : ": " + thread_errors()));
             }
-            llama_sampler_chain_add(chain, g);
+            llama_sampler_chain_add(chain, g); // the chain owns it from here
+            handle->grammar = g;
+            bool has_prefill = false;
+            const std::string prefill = to_string(env, jprefill, &has_prefill);
+            if (has_prefill && !prefill.empty()) {
+                // A lazy grammar starts at its trigger, never at the prompt's tail.
+                if (!patterns.empty() || !tokens.empty()) {
+                    throw java_error(JavaError::InvalidArgument, "a lazy grammar (with triggers) takes no prefill text");
+                }
+                handle->grammar_prefill = prefill_tokens(m->vocab(), prefill);
+                accept_prefill(handle.get());
+            }
         }
         if (penalty_last_n != 0 && (penalty_repeat != 1.0f || penalty_frequency != 0.0f || penalty_presence != 0.0f)) {
             llama_sampler_chain_add(chain, llama_sampler_init_penalties(handle->n_vocab, penalty_last_n, penalty_repeat,
@@ -97,7 +182,11 @@ JNI_FN(void, samplerAccept)(JNIEnv * env, jclass, jlong h, jint token) {
 }
 
 JNI_FN(void, samplerReset)(JNIEnv * env, jclass, jlong h) {
-    guarded_void(env, [&]() { llama_sampler_reset(sampler_of(h)->chain.get()); });
+    guarded_void(env, [&]() {
+        sampler_handle * s = sampler_of(h);
+        llama_sampler_reset(s->chain.get());
+        if (s->grammar != nullptr) accept_prefill(s); // the prompt still holds the prefill text
+    });
 }
 
 JNI_FN(void, samplerFree)(JNIEnv * env, jclass, jlong h) {

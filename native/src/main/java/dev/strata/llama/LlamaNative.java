@@ -73,9 +73,15 @@ final class LlamaNative {
     static native float[] sequenceEmbeddings(long context, int seqId);
 
     // --- sampler ---------------------------------------------------------------------------
+    /**
+     * Trigger patterns (UTF-8 regexes) or tokens make the grammar lazy; null or empty arrays keep it
+     * eager. {@code grammarPrefill} (null = none) is text the prompt already ends with, fed to an eager
+     * grammar before the first sampled token.
+     */
     static native long samplerCreate(long model, float temperature, int topK, float topP, float minP,
                                      int penaltyLastN, float penaltyRepeat, float penaltyFrequency,
-                                     float penaltyPresence, int seed, byte[] grammar, byte[] grammarRoot);
+                                     float penaltyPresence, int seed, byte[] grammar, byte[] grammarRoot,
+                                     byte[][] triggerPatterns, int[] triggerTokens, byte[] grammarPrefill);
     static native int samplerSample(long sampler, long context, int index);
     static native void samplerAccept(long sampler, int token);
     static native void samplerReset(long sampler);
@@ -84,4 +90,24 @@ final class LlamaNative {
     // --- test hooks ------------------------------------------------------------------------
     /** Triggers ggml's abort path (GGML_ABORT) on purpose; must surface as {@link NativeAbortException}. */
     static native void testTriggerGgmlAbort();
+
+    // --- chat (common/chat.h): one JSON document in, one out -------------------------------
+    /**
+     * Applies a conversation to the model's chat template (or {@code templateOverride}, Jinja source).
+     * Request fields (OpenAI-compatible): messages, tools, tool_choice ("auto"|"none"|"required"),
+     * parallel_tool_calls, json_schema (object) or grammar (GBNF), reasoning_format
+     * ("none"|"auto"|"deepseek"|"deepseek-legacy"), add_generation_prompt, enable_thinking,
+     * chat_template_kwargs. Result fields: prompt, format, format_name, grammar, grammar_lazy,
+     * grammar_triggers [{type, value}], trigger_patterns, trigger_tokens (sampler-ready),
+     * preserved_tokens, additional_stops, generation_prompt, supports_thinking, thinking_start_tag,
+     * thinking_end_tags, parser (serialized PEG parser for {@link #chatParse}).
+     */
+    static native byte[] chatApply(long model, byte[] requestJson, byte[] templateOverride);
+    /**
+     * Parses generated text into {role, content, reasoning_content, tool_calls [{id, name, arguments}]}.
+     * Parameter fields: format, reasoning_format, generation_prompt, parser, parse_tool_calls.
+     */
+    static native byte[] chatParse(byte[] text, boolean isPartial, byte[] parserParamsJson);
+    /** GBNF grammar (root rule "root") accepting exactly the JSON that the schema describes. */
+    static native byte[] jsonSchemaToGrammar(byte[] schemaJson);
 }

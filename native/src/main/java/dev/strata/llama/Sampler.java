@@ -26,13 +26,17 @@ public final class Sampler implements AutoCloseable {
     }
 
     /**
-     * @throws GrammarException when the grammar does not parse
+     * @throws GrammarException when the grammar or a trigger pattern does not parse, or the grammar
+     *                          rejects its prefill text
      */
     public static Sampler create(LlamaModel model, SamplingParams p) {
         byte[] grammar = p.grammar().map(g -> g.getBytes(StandardCharsets.UTF_8)).orElse(null);
+        byte[][] patterns = p.grammarTriggerPatterns().stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+        int[] tokens = p.grammarTriggerTokens().stream().mapToInt(Integer::intValue).toArray();
+        byte[] prefill = p.grammarPrefill().isEmpty() ? null : p.grammarPrefill().getBytes(StandardCharsets.UTF_8);
         long pointer = LlamaNative.samplerCreate(model.pointer(), p.temperature(), p.topK(), p.topP(), p.minP(),
                 p.penaltyLastN(), p.repeatPenalty(), p.frequencyPenalty(), p.presencePenalty(), p.seed(), grammar,
-                null);
+                null, patterns, tokens, prefill);
         Sampler sampler = new Sampler(pointer, model);
         model.register(sampler);
         return sampler;

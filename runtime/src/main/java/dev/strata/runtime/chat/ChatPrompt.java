@@ -1,0 +1,49 @@
+package dev.strata.runtime.chat;
+
+import dev.strata.llama.SamplingParams;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A {@link ChatRequest} made ready for generation: the prompt text, sampling with the grammar that
+ * enforces the response format or tool calls, the strings that end the answer, and what the
+ * {@link ChatParser} needs to read it.
+ *
+ * <pre>{@code
+ * ChatPrompt p = formatter.format(request);
+ * String raw = generate(p.prompt(), p.sampling(), p.maxTokens());   // any generation API
+ * Message answer = parser.parse(p.cutAtStop(raw), p.parseFormat());
+ * }</pre>
+ *
+ * @param prompt      the conversation rendered by the chat template, ending with the answer's opening
+ * @param sampling    the request's sampling with the grammar fields set (eager, lazy with triggers, or none)
+ * @param stops       the request's stop strings plus the template's own
+ * @param maxTokens   the request's token limit
+ * @param parseFormat how to parse the answer
+ */
+public record ChatPrompt(String prompt, SamplingParams sampling, List<String> stops, int maxTokens, ParseFormat parseFormat) {
+    public ChatPrompt {
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(sampling, "sampling");
+        stops = List.copyOf(stops);
+        Objects.requireNonNull(parseFormat, "parseFormat");
+    }
+
+    /** The generated text up to the first stop string (all of it when none occurs). */
+    public String cutAtStop(String generated) {
+        int end = generated.length();
+        for (String s : stops) {
+            int at = generated.indexOf(s);
+            if (at >= 0 && at < end) {
+                end = at;
+            }
+        }
+        return generated.substring(0, end);
+    }
+
+    /** True when the text holds a stop string, so generation can end. */
+    public boolean reachedStop(CharSequence generated) {
+        String text = generated.toString();
+        return stops.stream().anyMatch(text::contains);
+    }
+}
