@@ -18,6 +18,8 @@ import dev.strata.runtime.FinishReason;
 import dev.strata.runtime.GenerationRequest;
 import dev.strata.runtime.LoadOptions;
 import dev.strata.runtime.Model;
+import dev.strata.runtime.GenerationResult;
+import dev.strata.runtime.chat.ChatGeneration;
 import dev.strata.runtime.TokenStream;
 import dev.strata.runtime.chat.ChatFormatter;
 import dev.strata.runtime.chat.ChatParser;
@@ -76,19 +78,10 @@ class ChatTest {
 
     private record Answer(String text, FinishReason finishReason) {}
 
-    /** Generates the prompt's answer, ending at a stop string (a STOP, not a cancellation) and cut there. */
+    /** Generates the prompt's answer the way Model.chat does: stop strings, grammar, special tokens. */
     private static Answer generate(ChatPrompt prompt) {
-        try (TokenStream stream = model.generate(GenerationRequest.of(prompt.prompt())
-                .withMaxTokens(prompt.maxTokens()).withSampling(prompt.sampling()))) {
-            StringBuilder text = new StringBuilder();
-            while (stream.hasNext()) {
-                text.append(stream.next().text());
-                if (prompt.reachedStop(text)) {
-                    return new Answer(prompt.cutAtStop(text.toString()), FinishReason.STOP);
-                }
-            }
-            return new Answer(text.toString(), stream.result().finishReason());
-        }
+        GenerationResult r = model.submit(prompt.toGenerationRequest()).result().join();
+        return new Answer(r.text(), r.finishReason());
     }
 
     @Test
@@ -156,13 +149,12 @@ class ChatTest {
 
     @Test
     void aRequiredToolCallRoundTripsThroughGenerationAndParsing() throws IOException {
-        ChatFormatter formatter = ChatFormatter.withTemplate(vocab, template(TOOL_TEMPLATE));
-        ChatPrompt p = formatter.format(ChatRequest.of(Message.user("Weather in Paris?"))
-                .withTools(List.of(WEATHER), ToolChoice.REQUIRED).withMaxTokens(200));
-        Answer r = generate(p);
-        ChatResult result = ChatResult.of(parser.parse(r.text(), p.parseFormat()), r.finishReason());
+        ChatGeneration g = model.chat(ChatRequest.of(Message.user("Weather in Paris?"))
+                .withTools(List.of(WEATHER), ToolChoice.REQUIRED).withMaxTokens(200), template(TOOL_TEMPLATE));
+        ChatResult result = g.result().join();
 
-        assertThat(result.finishReason()).as("generated: %s", r.text()).isEqualTo(ChatResult.FinishReason.TOOL_CALLS);
+        assertThat(result.finishReason()).as("generated: %s", g.generationResult().join().text())
+                .isEqualTo(ChatResult.FinishReason.TOOL_CALLS);
         assertThat(result.message().toolCalls()).hasSize(1);
         ToolCall call = result.message().toolCalls().get(0);
         assertThat(call.name()).isEqualTo("get_weather");

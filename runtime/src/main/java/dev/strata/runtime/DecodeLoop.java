@@ -401,7 +401,7 @@ final class DecodeLoop {
         }
         s.generated++;
         s.tokens.add(token);
-        String out = s.stops.append(s.utf8.append(model.tokenPiece(token, false)));
+        String out = s.stops.append(s.utf8.append(model.tokenPiece(token, s.shownSpecial.contains(token))));
         s.text.append(out);
         s.generation.emit(new GeneratedToken(token, out));
         if (s.stops.stopped()) {

@@ -22,9 +22,14 @@ import java.util.Objects;
  * @param sampling     how each token is chosen
  * @param stop         strings that end the generation; the text returned stops before the first one found
  * @param ignoreEos    keep generating through end-of-generation tokens (benchmarks, random-weight models)
+ * @param specialTokens the prompt text contains special tokens written out (as chat templates write
+ *                     {@code <|im_start|>}) that must be read as those tokens, not as plain text
+ * @param preservedTokens special tokens shown in the generated text when generated (a tool-call
+ *                     marker the chat parser needs); other special tokens produce no text
  */
 public record GenerationRequest(String prompt, int[] promptTokens, int maxTokens, SamplingParams sampling,
-                                List<String> stop, boolean ignoreEos) {
+                                List<String> stop, boolean ignoreEos, boolean specialTokens,
+                                List<String> preservedTokens) {
     /** Stop strings beyond this many are refused: each is checked against every new piece of text. */
     public static final int MAX_STOP_STRINGS = 64;
 
@@ -46,6 +51,13 @@ public record GenerationRequest(String prompt, int[] promptTokens, int maxTokens
             }
         }
         promptTokens = promptTokens == null ? null : promptTokens.clone();
+        preservedTokens = List.copyOf(Objects.requireNonNull(preservedTokens, "preservedTokens"));
+    }
+
+    /** Without special-token handling. */
+    public GenerationRequest(String prompt, int[] promptTokens, int maxTokens, SamplingParams sampling,
+                             List<String> stop, boolean ignoreEos) {
+        this(prompt, promptTokens, maxTokens, sampling, stop, ignoreEos, false, List.of());
     }
 
     /** A text prompt, 128 tokens, greedy. */
@@ -66,19 +78,24 @@ public record GenerationRequest(String prompt, int[] promptTokens, int maxTokens
     }
 
     public GenerationRequest withMaxTokens(int n) {
-        return new GenerationRequest(prompt, promptTokens, n, sampling, stop, ignoreEos);
+        return new GenerationRequest(prompt, promptTokens, n, sampling, stop, ignoreEos, specialTokens, preservedTokens);
     }
 
     public GenerationRequest withSampling(SamplingParams s) {
-        return new GenerationRequest(prompt, promptTokens, maxTokens, s, stop, ignoreEos);
+        return new GenerationRequest(prompt, promptTokens, maxTokens, s, stop, ignoreEos, specialTokens, preservedTokens);
     }
 
     public GenerationRequest withStop(List<String> strings) {
-        return new GenerationRequest(prompt, promptTokens, maxTokens, sampling, strings, ignoreEos);
+        return new GenerationRequest(prompt, promptTokens, maxTokens, sampling, strings, ignoreEos, specialTokens, preservedTokens);
     }
 
     public GenerationRequest withIgnoreEos(boolean ignore) {
-        return new GenerationRequest(prompt, promptTokens, maxTokens, sampling, stop, ignore);
+        return new GenerationRequest(prompt, promptTokens, maxTokens, sampling, stop, ignore, specialTokens, preservedTokens);
+    }
+
+    /** Parse special tokens in the prompt text, and show {@code preserved} ones in the output. */
+    public GenerationRequest withSpecialTokens(boolean parse, List<String> preserved) {
+        return new GenerationRequest(prompt, promptTokens, maxTokens, sampling, stop, ignoreEos, parse, preserved);
     }
 
     @Override
@@ -90,18 +107,21 @@ public record GenerationRequest(String prompt, int[] promptTokens, int maxTokens
     public boolean equals(Object o) {
         return o instanceof GenerationRequest r && Objects.equals(prompt, r.prompt)
                 && Arrays.equals(promptTokens, r.promptTokens) && maxTokens == r.maxTokens
-                && sampling.equals(r.sampling) && stop.equals(r.stop) && ignoreEos == r.ignoreEos;
+                && sampling.equals(r.sampling) && stop.equals(r.stop) && ignoreEos == r.ignoreEos
+                && specialTokens == r.specialTokens && preservedTokens.equals(r.preservedTokens);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(prompt, Arrays.hashCode(promptTokens), maxTokens, sampling, stop, ignoreEos);
+        return Objects.hash(prompt, Arrays.hashCode(promptTokens), maxTokens, sampling, stop, ignoreEos, specialTokens,
+                preservedTokens);
     }
 
     @Override
     public String toString() {
         return "GenerationRequest[" + (prompt != null ? "prompt=" + prompt.length() + " chars"
                 : "promptTokens=" + promptTokens.length) + ", maxTokens=" + maxTokens + ", sampling=" + sampling
-                + ", stop=" + stop + ", ignoreEos=" + ignoreEos + "]";
+                + ", stop=" + stop + ", ignoreEos=" + ignoreEos + ", specialTokens=" + specialTokens
+                + ", preservedTokens=" + preservedTokens + "]";
     }
 }

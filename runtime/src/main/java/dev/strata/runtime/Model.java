@@ -13,7 +13,15 @@ import dev.strata.memory.device.DeviceId;
 import dev.strata.memory.ledger.Reservation;
 import dev.strata.memory.plan.Placement;
 import java.nio.file.Path;
+import dev.strata.llama.LlamaBackend;
+import dev.strata.runtime.chat.ChatFormatter;
+import dev.strata.runtime.chat.ChatGeneration;
+import dev.strata.runtime.chat.ChatParser;
+import dev.strata.runtime.chat.ChatPrompt;
+import dev.strata.runtime.chat.ChatRequest;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +60,8 @@ public final class Model implements AutoCloseable {
     private final Object lifecycle = new Object();
     private ModelState state = ModelState.READY;
     private boolean releasing;
+    private volatile ChatFormatter formatter;
+    private final ChatParser chatParser;
 
     /** A model loaded with explicit layers: no plan, nothing reserved. */
     Model(LlamaModel model, LlamaContext context, Consumer<Model> onClose) {
@@ -72,6 +82,7 @@ public final class Model implements AutoCloseable {
         this.measuredBytes = Map.copyOf(measuredBytes);
         this.embedding = context.pooling() != Pooling.NONE && context.pooling() != Pooling.UNSPECIFIED;
         this.loop = new DecodeLoop(model.path().getFileName().toString(), model, context);
+        this.chatParser = new ChatParser(LlamaBackend.get());
     }
 
     public Path path() {
@@ -168,7 +179,8 @@ public final class Model implements AutoCloseable {
             throw new IllegalStateException(path().getFileName() + " is an embedding model; use embed()");
         }
         requireReady();
-        int[] prompt = request.prompt() != null ? model.tokenize(request.prompt(), true, false) : request.promptTokens();
+        int[] prompt = request.prompt() != null ? model.tokenize(request.prompt(), true, request.specialTokens())
+                : request.promptTokens();
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt has no tokens");
         }
@@ -188,9 +200,54 @@ public final class Model implements AutoCloseable {
                 sampler.close();
                 throw new ModelClosedException(path().getFileName().toString());
             }
-            loop.submit(new Sequence(generation, prompt, sampler, request));
+            loop.submit(new Sequence(generation, prompt, sampler, request, specialIds(request.preservedTokens())));
         }
         return generation;
+    }
+
+    /** The ids of special tokens written as text; a text that is not one token is ignored. */
+    private Set<Integer> specialIds(List<String> texts) {
+        Set<Integer> ids = new HashSet<>();
+        for (String t : texts) {
+            int[] one = model.tokenize(t, false, true);
+            if (one.length == 1) {
+                ids.add(one[0]);
+            }
+        }
+        return Set.copyOf(ids);
+    }
+
+    /**
+     * Answers a conversation: renders it with the model's chat template (tools, response format and
+     * reasoning as the template expresses them), generates under the grammar that enforces them, and
+     * parses the answer into a message with tool calls as structured objects.
+     *
+     * <pre>{@code
+     * ChatGeneration g = model.chat(ChatRequest.of(List.of(Message.user("What is the weather in Paris?")))
+     *         .withTools(List.of(weatherTool)));
+     * ChatResult r = g.result().join();
+     * r.message().toolCalls();   // [ToolCall[id=..., name=get_weather, argumentsJson={"city":"Paris"}]]
+     * }</pre>
+     */
+    public ChatGeneration chat(ChatRequest request) {
+        ChatPrompt prompt = chatFormatter().format(request);
+        return new ChatGeneration(submit(prompt.toGenerationRequest()), prompt.parseFormat(), chatParser);
+    }
+
+    /** As {@link #chat(ChatRequest)} with another Jinja template than the model's own. */
+    public ChatGeneration chat(ChatRequest request, String jinjaTemplate) {
+        ChatPrompt prompt = ChatFormatter.withTemplate(model, jinjaTemplate).format(request);
+        return new ChatGeneration(submit(prompt.toGenerationRequest()), prompt.parseFormat(), chatParser);
+    }
+
+    /** This model's chat formatter (its own template, or llama.cpp's ChatML fallback). */
+    public ChatFormatter chatFormatter() {
+        ChatFormatter f = formatter;
+        if (f == null) {
+            f = ChatFormatter.forModel(model);
+            formatter = f;
+        }
+        return f;
     }
 
     /** {@code submit(request).tokens()}: the tokens as an iterator. */

@@ -1,6 +1,7 @@
 package dev.strata.runtime;
 
 import dev.strata.llama.Sampler;
+import java.util.Set;
 
 /**
  * One request inside the decode loop: the tokens it has (prompt, then what it generated) and where
@@ -16,6 +17,8 @@ final class Sequence {
     final Utf8Assembler utf8 = new Utf8Assembler();
     final StringBuilder text = new StringBuilder();
     final long submittedNanos = System.nanoTime();
+    /** Special tokens whose text is shown when generated (the chat parser needs them). */
+    final Set<Integer> shownSpecial;
 
     /** Prompt, then every generated token; the last one is the next to decode once the prompt is in. */
     final TokenList tokens;
@@ -31,7 +34,8 @@ final class Sequence {
     int inBatch;
     int outputIndex = -1;
 
-    Sequence(Generation generation, int[] prompt, Sampler sampler, GenerationRequest request) {
+    Sequence(Generation generation, int[] prompt, Sampler sampler, GenerationRequest request, Set<Integer> shownSpecial) {
+        this.shownSpecial = shownSpecial;
         this.generation = generation;
         this.sampler = sampler;
         this.promptLength = prompt.length;

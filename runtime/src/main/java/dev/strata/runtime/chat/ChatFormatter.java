@@ -56,7 +56,8 @@ public final class ChatFormatter {
         ChatJson.Applied applied = ChatJson.applied(json, REASONING_FORMAT);
         List<String> stops = new ArrayList<>(request.stop());
         applied.additionalStops().stream().filter(s -> !stops.contains(s)).forEach(stops::add);
-        return new ChatPrompt(applied.prompt(), sampling(request, applied), stops, request.maxTokens(), applied.parseFormat());
+        return new ChatPrompt(applied.prompt(), sampling(request, applied), stops, request.maxTokens(),
+                applied.preservedTokens(), applied.parseFormat());
     }
 
     private static SamplingParams sampling(ChatRequest request, ChatJson.Applied applied) {

@@ -69,7 +69,8 @@ final class ChatJson {
 
     /** The applied template as read from {@code LlamaChat.apply}'s result. */
     record Applied(String prompt, String grammar, boolean grammarLazy, List<String> triggerPatterns,
-                   List<Integer> triggerTokens, List<String> additionalStops, ParseFormat parseFormat) {}
+                   List<Integer> triggerTokens, List<String> additionalStops, List<String> preservedTokens,
+                   ParseFormat parseFormat) {}
 
     static Applied applied(String json, String reasoningFormat) {
         JsonNode n = parse(json, "llama.cpp's chat template result");
@@ -79,10 +80,12 @@ final class ChatJson {
         n.path("trigger_tokens").forEach(t -> tokens.add(t.asInt()));
         List<String> stops = new ArrayList<>();
         n.path("additional_stops").forEach(s -> stops.add(s.asText()));
+        List<String> preserved = new ArrayList<>();
+        n.path("preserved_tokens").forEach(s -> preserved.add(s.asText()));
         ParseFormat format = new ParseFormat(n.path("format").asInt(), n.path("format_name").asText(), reasoningFormat,
                 n.path("generation_prompt").asText(), n.path("parser").asText());
         return new Applied(n.path("prompt").asText(), n.path("grammar").asText(), n.path("grammar_lazy").asBoolean(), patterns,
-                tokens, stops, format);
+                tokens, stops, preserved, format);
     }
 
     /** The parser parameters for {@code LlamaChat.parse}. */

@@ -32,7 +32,7 @@ class ChatRecordsTest {
         "'',                  ''",
     })
     void cutAtStopEndsAtTheFirstStopString(String generated, String expected) {
-        ChatPrompt p = new ChatPrompt("p", SamplingParams.greedy(), List.of("</s>", "<|im_end|>"), 8, ParseFormat.contentOnly());
+        ChatPrompt p = new ChatPrompt("p", SamplingParams.greedy(), List.of("</s>", "<|im_end|>"), 8, List.of(), ParseFormat.contentOnly());
         assertThat(p.cutAtStop(generated)).isEqualTo(expected);
     }
 
