@@ -51,6 +51,7 @@ struct sampler_handle {
     int32_t n_vocab = 0;
     llama_sampler * grammar = nullptr;         // inside chain (which owns it); null without a grammar
     std::vector<llama_token> grammar_prefill;  // fed to the grammar after create and after each reset
+    bool greedy_only = false;                  // the chain is argmax alone: sample without building candidates
 };
 
 template <typename T> T * from_handle(jlong h) { return reinterpret_cast<T *>(static_cast<intptr_t>(h)); }

@@ -144,6 +144,7 @@ JNI_FN(jlong, samplerCreate)(JNIEnv * env, jclass, jlong model_h, jfloat tempera
         }
         if (temperature <= 0.0f) {
             llama_sampler_chain_add(chain, llama_sampler_init_greedy());
+            handle->greedy_only = llama_sampler_chain_n(chain) == 1;
         } else {
             if (top_k > 0)     llama_sampler_chain_add(chain, llama_sampler_init_top_k(top_k));
             if (top_p < 1.0f)  llama_sampler_chain_add(chain, llama_sampler_init_top_p(top_p, 1));
@@ -164,9 +165,17 @@ JNI_FN(jint, samplerSample)(JNIEnv * env, jclass, jlong h, jlong context_h, jint
             throw java_error(JavaError::InvalidArgument, "sampler and context belong to models with different vocabularies");
         }
         // llama_sampler_sample asserts on a missing row; ask first so the caller gets an exception.
-        if (llama_get_logits_ith(c->context.get(), index) == nullptr) {
+        const float * logits = llama_get_logits_ith(c->context.get(), index);
+        if (logits == nullptr) {
             throw java_error(JavaError::InvalidArgument, "no logits for batch index " + std::to_string(index) +
                                                              ": that token was not marked as an output in the last decode");
+        }
+        if (s->greedy_only) {
+            // What the greedy sampler picks (the first highest logit), without filling a candidate
+            // array of the whole vocabulary first: on a 128k vocabulary that costs more than 3% of a
+            // fast GPU's time per token.
+            const float * best = std::max_element(logits, logits + s->n_vocab);
+            return static_cast<jint>(best - logits);
         }
         clear_thread_errors();
         return llama_sampler_sample(s->chain.get(), c->context.get(), index);
