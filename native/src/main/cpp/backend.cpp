@@ -5,12 +5,15 @@
 #include "llama.h"
 #include "ggml-backend.h"
 
+#include <atomic>
+#include <cstdio>
 #include <mutex>
 
 namespace strata {
 bool init_java_classes(JNIEnv * env);
 void set_java_vm(JavaVM * vm);
 void record_thread_error(const std::string & line);
+bool forced_load_failure(bool on_gpu);
 }
 
 using namespace strata;
@@ -78,7 +81,42 @@ void log_callback(ggml_log_level level, const char * text, void * /*user_data*/)
     throw ggml_abort_error(msg);
 }
 
+// Test hook (LlamaBackend.testHooks()): how many of the next model loads fail as if a buffer could
+// not be allocated, and the size they report. Zero unless a test arms it, so production loads pay
+// one atomic read.
+std::atomic<int>       g_forced_load_failures{0};
+std::atomic<long long> g_forced_load_bytes{0};
+
 } // namespace
+
+namespace strata {
+
+// Takes one armed failure, if any, and logs the lines llama.cpp and ggml-cuda log for a real one
+// (through the same log path, so they reach Java and this thread's error record alike). The load
+// then reports failure exactly as llama_model_load_from_file's nullptr would.
+bool forced_load_failure(bool on_gpu) {
+    int n = g_forced_load_failures.load();
+    while (n > 0 && !g_forced_load_failures.compare_exchange_weak(n, n - 1)) {}
+    if (n <= 0) return false;
+    const long long bytes = g_forced_load_bytes.load();
+    std::string device = "CPU";
+    if (on_gpu) {
+        device = "CUDA0"; // a cpu build has no GPU device; the test pretends it has this one
+        for (size_t i = 0; i < ggml_backend_dev_count(); i++) {
+            ggml_backend_dev_t d = ggml_backend_dev_get(i);
+            if (ggml_backend_dev_type(d) == GGML_BACKEND_DEVICE_TYPE_GPU) { device = ggml_backend_dev_name(d); break; }
+        }
+        char line[200];
+        std::snprintf(line, sizeof(line), "ggml_backend_cuda_buffer_type_alloc_buffer: allocating %.2f MiB on device 0: "
+                      "cudaMalloc failed: out of memory (forced by Strata's test hook)", bytes / 1024.0 / 1024.0);
+        emit_line(GGML_LOG_LEVEL_ERROR, line);
+    }
+    emit_line(GGML_LOG_LEVEL_ERROR, "alloc_tensor_range: failed to allocate " + device + " buffer of size " + std::to_string(bytes));
+    emit_line(GGML_LOG_LEVEL_ERROR, "llama_model_load: error loading model: unable to allocate " + device + " buffer");
+    return true;
+}
+
+} // namespace strata
 
 extern "C" JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM * vm, void * /*reserved*/) {
     JNIEnv * env = nullptr;
@@ -158,4 +196,17 @@ JNI_FN(jlongArray, deviceMemory)(JNIEnv * env, jclass) {
 
 JNI_FN(void, testTriggerGgmlAbort)(JNIEnv * env, jclass) {
     guarded_void(env, []() { GGML_ABORT("strata test hook: deliberate abort"); });
+}
+
+JNI_FN(jbyteArray, threadErrors)(JNIEnv * env, jclass) {
+    return guarded<jbyteArray>(env, nullptr, [&]() { return to_bytes(env, thread_errors()); });
+}
+
+JNI_FN(void, testFailNextModelLoads)(JNIEnv * env, jclass, jint count, jlong requested_bytes) {
+    guarded_void(env, [&]() {
+        require_range("count", count, 0, INT32_MAX);
+        require_range("requested bytes", requested_bytes, 0, INT64_MAX);
+        g_forced_load_bytes.store(requested_bytes);
+        g_forced_load_failures.store(count);
+    });
 }

@@ -10,6 +10,10 @@
 
 using namespace strata;
 
+namespace strata {
+bool forced_load_failure(bool on_gpu); // backend.cpp: LlamaBackend.testHooks()
+}
+
 
 namespace {
 
@@ -134,7 +138,12 @@ JNI_FN(jlong, modelLoad)(JNIEnv * env, jclass, jbyteArray jpath, jint n_gpu_laye
         }
 
         clear_thread_errors();
-        llama_model * raw = llama_model_load_from_file(path.c_str(), params);
+        // The test hook fails loads that allocate; one that asks for GPU layers or a GPU override
+        // reports the GPU, as a real cudaMalloc failure would.
+        bool wants_gpu = n_gpu_layers != 0;
+        for (const auto & d : devices) wants_gpu = wants_gpu || d.rfind("CPU", 0) != 0;
+        llama_model * raw = !vocab_only && !no_alloc && forced_load_failure(wants_gpu) ? nullptr
+            : llama_model_load_from_file(path.c_str(), params);
         if (env->ExceptionCheck()) {
             if (raw) llama_model_free(raw);
             return 0; // the listener's own exception goes to the caller

@@ -121,6 +121,20 @@ public final class LlamaBackend {
         return List.copyOf(out);
     }
 
+    /**
+     * llama.cpp's error lines logged on the calling thread since the bridge's last model load,
+     * context creation or decode on it, joined by "; "; empty when there were none. Says why a
+     * decode returned {@link DecodeStatus#FATAL}.
+     */
+    public String lastErrorLines() {
+        return new String(LlamaNative.threadErrors(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Hooks for tests that must provoke native failures; see {@link TestHooks}. */
+    public TestHooks testHooks() {
+        return new TestHooks();
+    }
+
     @Override
     public String toString() {
         return "llama.cpp " + llamaVersion + " (ggml " + ggmlVersion + ", " + variant().id() + " variant)";

@@ -87,6 +87,15 @@ final class LlamaNative {
     static native void samplerReset(long sampler);
     static native void samplerFree(long sampler);
 
+    // --- planned loading: failure details and the forced allocation failure -----------------
+    /** llama.cpp's error lines logged on the calling thread since the bridge last cleared them, UTF-8. */
+    static native byte[] threadErrors();
+    /**
+     * Test hook: the next {@code count} model loads (0 disarms) fail as an allocation failure of
+     * {@code requestedBytes}, on the first GPU when the load asks for GPU layers, else on the CPU.
+     */
+    static native void testFailNextModelLoads(int count, long requestedBytes);
+
     // --- test hooks ------------------------------------------------------------------------
     /** Triggers ggml's abort path (GGML_ABORT) on purpose; must surface as {@link NativeAbortException}. */
     static native void testTriggerGgmlAbort();

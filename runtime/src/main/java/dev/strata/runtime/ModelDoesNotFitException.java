@@ -1,12 +1,14 @@
 package dev.strata.runtime;
 
 import dev.strata.memory.plan.PlanRefusal;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * A planned load ({@link LoadOptions#PLANNED}) found no room for the model: either the planner refused
- * it (even all on the CPU it needs more host RAM than the budget), or the devices' budgets shrank
- * between planning and reserving (another load took the memory). Nothing was loaded and nothing stays
+ * A planned load ({@link LoadOptions#PLANNED}) found no room for the model: the planner refused it
+ * (even all on the CPU it needs more host RAM than the budget), the devices' budgets shrank between
+ * planning and reserving (another load took the memory), or every placement tried, down to all on the
+ * CPU, failed to allocate. Nothing was loaded and nothing stays
  * reserved. The message carries the numbers; act on it by asking for a smaller context, freeing host
  * RAM, or closing another model.
  *
@@ -47,6 +49,20 @@ public class ModelDoesNotFitException extends RuntimeException {
         return new ModelDoesNotFitException("model " + model + " cannot load: " + maxLoaded
                 + " models are loaded, the most this registry keeps, and every one is busy, pinned or within its"
                 + " keep-alive time; unload one, or raise the limit");
+    }
+
+    /**
+     * Every placement tried failed to allocate, the last on the CPU or on a host that ran short:
+     * {@code attempts} says what each placed and why it failed; the last failure is the cause, the
+     * earlier ones are suppressed exceptions of this one.
+     */
+    public ModelDoesNotFitException(String model, List<String> attempts, List<? extends Exception> failures) {
+        super("model " + model + " could not be allocated in " + attempts.size() + " attempt"
+                + (attempts.size() == 1 ? "" : "s") + ": " + String.join("; ", attempts)
+                + "; free host memory, ask for a smaller context, or close another model",
+                failures.isEmpty() ? null : failures.get(failures.size() - 1));
+        failures.stream().limit(Math.max(0, failures.size() - 1)).forEach(this::addSuppressed);
+        this.refusal = null;
     }
 
     /** The planner's refusal, with the closest (all-CPU) placement it tried; empty when the ledger refused. */

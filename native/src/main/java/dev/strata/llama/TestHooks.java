@@ -1,0 +1,41 @@
+package dev.strata.llama;
+
+/**
+ * For tests only: makes the bridge fail on purpose where a real machine fails rarely and
+ * unpredictably, so that recovery paths can be tested on any machine. Every hook is off until a
+ * test arms it, and production code never arms one.
+ *
+ * <pre>{@code
+ * LlamaBackend.get().testHooks().failNextModelLoads(2, 64L << 20);  // two loads fail for 64 MiB
+ * try { ... } finally { LlamaBackend.get().testHooks().reset(); }
+ * }</pre>
+ *
+ * The hooks are process-wide (the native library is loaded once per JVM): a test that arms one
+ * must not run concurrently with others that load models, and must {@link #reset()} it.
+ */
+public final class TestHooks {
+    TestHooks() {}
+
+    /**
+     * The next {@code count} model loads (any thread) fail as a buffer allocation of
+     * {@code requestedBytes} would: llama.cpp's own error lines are logged and
+     * {@link LlamaModel#load} throws {@link AllocationFailedException} for them. A load that asks for
+     * GPU layers ({@code n_gpu_layers != 0}) or a GPU tensor override fails on the first GPU ("CUDA0"
+     * on a build without one, as if it had it); any other load fails on the CPU. Vocabulary-only and
+     * dry-run loads allocate nothing and are not counted.
+     *
+     * @param count          how many loads fail; 0 disarms
+     * @param requestedBytes the size the failed allocation reports, {@code >= 0}
+     */
+    public void failNextModelLoads(int count, long requestedBytes) {
+        if (count < 0 || requestedBytes < 0) {
+            throw new IllegalArgumentException("count " + count + " and requested bytes " + requestedBytes + " must be >= 0");
+        }
+        LlamaNative.testFailNextModelLoads(count, requestedBytes);
+    }
+
+    /** Disarms every hook. */
+    public void reset() {
+        LlamaNative.testFailNextModelLoads(0, 0);
+    }
+}
