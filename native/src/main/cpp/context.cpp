@@ -6,7 +6,9 @@
 #include "ggml-backend.h"
 #include "llama-ext.h"
 
+#include <climits>
 #include <cmath>
+#include <vector>
 
 using namespace strata;
 
@@ -202,6 +204,40 @@ JNI_FN(void, seqCopy)(JNIEnv * env, jclass, jlong h, jint src, jint dst, jint p0
         require_seq(c, "source sequence id", src);
         require_seq(c, "destination sequence id", dst);
         llama_memory_seq_cp(memory_of(c), src, dst, p0, p1);
+    });
+}
+
+// One sequence's KV cells (positions and data) as bytes, to move it out of the cache and back
+// bit for bit: preempting a request this way changes none of its later tokens, as recomputing would.
+JNI_FN(jbyteArray, seqStateSave)(JNIEnv * env, jclass, jlong h, jint seq) {
+    return guarded<jbyteArray>(env, nullptr, [&]() -> jbyteArray {
+        const context_handle * c = context_of(h);
+        require_seq(c, "sequence id", seq);
+        const size_t size = llama_state_seq_get_size(c->context.get(), seq);
+        if (size > static_cast<size_t>(INT32_MAX - 16)) {
+            throw java_error(JavaError::InvalidArgument, "sequence state of " + std::to_string(size) + " bytes is too large for a Java array");
+        }
+        std::vector<uint8_t> data(size);
+        const size_t written = llama_state_seq_get_data(c->context.get(), data.data(), data.size(), seq);
+        jbyteArray out = env->NewByteArray(static_cast<jsize>(written));
+        if (out == nullptr) return nullptr; // OutOfMemoryError pending
+        env->SetByteArrayRegion(out, 0, static_cast<jsize>(written), reinterpret_cast<const jbyte *>(data.data()));
+        return out;
+    });
+}
+
+// Restores a sequence saved by seqStateSave into an empty sequence id; false when the cache has no
+// room for its cells (the caller recomputes instead).
+JNI_FN(jboolean, seqStateRestore)(JNIEnv * env, jclass, jlong h, jint seq, jbyteArray jdata) {
+    return guarded<jboolean>(env, JNI_FALSE, [&]() -> jboolean {
+        const context_handle * c = context_of(h);
+        require_seq(c, "sequence id", seq);
+        if (jdata == nullptr) throw java_error(JavaError::InvalidArgument, "null sequence state");
+        const jsize n = env->GetArrayLength(jdata);
+        std::vector<uint8_t> data(static_cast<size_t>(n));
+        env->GetByteArrayRegion(jdata, 0, n, reinterpret_cast<jbyte *>(data.data()));
+        clear_thread_errors();
+        return llama_state_seq_set_data(c->context.get(), data.data(), data.size(), seq) > 0 ? JNI_TRUE : JNI_FALSE;
     });
 }
 

@@ -152,6 +152,23 @@ public final class LlamaContext implements AutoCloseable {
         LlamaNative.seqKeep(handle.get(), sequence);
     }
 
+    /**
+     * A copy of one sequence's KV cells (positions and data), to take it out of the cache with
+     * {@link #removeTokens} and put it back later exactly as it was.
+     */
+    public byte[] saveSequence(int sequence) {
+        return LlamaNative.seqStateSave(handle.get(), sequence);
+    }
+
+    /**
+     * Puts a sequence saved by {@link #saveSequence} back under {@code sequence}, which must be empty.
+     *
+     * @return false when the cache has no room for its cells; nothing changed then
+     */
+    public boolean restoreSequence(int sequence, byte[] state) {
+        return LlamaNative.seqStateRestore(handle.get(), sequence, state);
+    }
+
     /** Highest position of a sequence in the KV cache, or -1 when it is empty. */
     public int lastPosition(int sequence) {
         return LlamaNative.seqPosMax(handle.get(), sequence);

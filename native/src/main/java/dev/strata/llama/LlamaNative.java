@@ -67,6 +67,8 @@ final class LlamaNative {
     static native void seqCopy(long context, int src, int dst, int p0, int p1);
     static native void seqKeep(long context, int seqId);
     static native int seqPosMax(long context, int seqId);
+    static native byte[] seqStateSave(long context, int seqId);
+    static native boolean seqStateRestore(long context, int seqId, byte[] state);
     static native void memoryClear(long context);
     static native float[] logits(long context, int index);
     static native float[] embeddings(long context, int index);

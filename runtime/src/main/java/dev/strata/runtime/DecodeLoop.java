@@ -12,6 +12,7 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
@@ -28,6 +29,12 @@ import java.util.function.Function;
  */
 final class DecodeLoop {
     private static final System.Logger LOG = System.getLogger(DecodeLoop.class.getName());
+
+    /**
+     * Largest KV state of one preempted sequence kept in host memory (not booked in the ledger);
+     * larger ones are recomputed when readmitted.
+     */
+    static final int SWAP_LIMIT_BYTES = 256 << 20;
 
     private final String name;
     private final LlamaModel model;
@@ -46,6 +53,8 @@ final class DecodeLoop {
     private volatile int cellsUsed;
     private volatile int runningCount;
     private volatile long lastActivityNanos = System.nanoTime();
+    private final AtomicLong preemptions = new AtomicLong();
+    private final AtomicLong restores = new AtomicLong();
 
     DecodeLoop(String name, LlamaModel model, LlamaContext context) {
         this.name = name;
@@ -105,6 +114,16 @@ final class DecodeLoop {
     /** KV cells holding tokens, running and cached prefixes together, after the last step. */
     int cellsUsed() {
         return cellsUsed;
+    }
+
+    /** Sequences put back in the queue for lack of KV cells, since the model loaded. */
+    long preemptions() {
+        return preemptions.get();
+    }
+
+    /** Preempted sequences whose saved cells were restored bit for bit (the rest were recomputed). */
+    long restores() {
+        return restores.get();
     }
 
     int runningCount() {
@@ -208,6 +227,12 @@ final class DecodeLoop {
     private void admit() {
         while (!waiting.isEmpty()) {
             Sequence s = waiting.peek();
+            if (s.swapped != null) {
+                if (!readmitSwapped(s)) {
+                    return; // waits for cells, and everyone behind it waits too: first come, first served
+                }
+                continue;
+            }
             Slot best = null;
             int bestPrefix = -1;
             for (Slot slot : slots) {
@@ -234,6 +259,51 @@ final class DecodeLoop {
             }
             running.add(s);
         }
+    }
+
+    /**
+     * Puts a preempted sequence's saved cells back into a free slot. False while no slot is free or
+     * the cache lacks the cells (after dropping idle prefixes); a restore that fails falls back to
+     * recomputing the tokens.
+     */
+    private boolean readmitSwapped(Sequence s) {
+        Slot slot = null;
+        for (Slot candidate : slots) {
+            if (candidate.owner == null && (slot == null || candidate.cached.size() < slot.cached.size()
+                    || (candidate.cached.size() == slot.cached.size() && candidate.lastUsedNanos < slot.lastUsedNanos))) {
+                slot = candidate;
+            }
+        }
+        if (slot == null) {
+            return false;
+        }
+        truncate(slot, 0);
+        if (contextSize - used() < s.swappedCells) {
+            freeIdle(s.swappedCells);
+            if (contextSize - used() < s.swappedCells) {
+                return false;
+            }
+        }
+        waiting.poll();
+        boolean restored = false;
+        try {
+            restored = context.restoreSequence(slot.id, s.swapped);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> name + ": restoring a preempted sequence failed, recomputing: " + e);
+        }
+        if (restored) {
+            restores.incrementAndGet();
+            for (int i = 0; i < s.swappedCells; i++) {
+                slot.cached.add(s.tokens.get(i));
+            }
+        } else {
+            truncate(slot, 0);
+        }
+        s.swapped = null;
+        slot.owner = s;
+        s.slot = slot;
+        running.add(s);
+        return true;
     }
 
     /** Drops a slot's cached tokens from position {@code keep} on. */
@@ -263,6 +333,17 @@ final class DecodeLoop {
      * used), then the newest running sequences go back to the queue. False if it cannot.
      */
     private boolean makeRoom(int needed) {
+        int free = freeIdle(needed);
+        while (free < needed && running.size() > 1) {
+            Sequence newest = running.get(running.size() - 1);
+            free += newest.slot.cached.size();
+            preempt(newest);
+        }
+        return free >= needed;
+    }
+
+    /** Drops idle slots' cached prefixes, least recently used first, until {@code needed} cells are free; returns the free cells. */
+    private int freeIdle(int needed) {
         int free = contextSize - used();
         while (free < needed) {
             Slot lru = null;
@@ -277,18 +358,29 @@ final class DecodeLoop {
             free += lru.cached.size();
             truncate(lru, 0);
         }
-        while (free < needed && running.size() > 1) {
-            Sequence newest = running.get(running.size() - 1);
-            free += newest.slot.cached.size();
-            preempt(newest);
-        }
-        return free >= needed;
+        return free;
     }
 
-    /** Puts a running sequence back at the head of the queue; it recomputes its tokens when readmitted. */
+    /**
+     * Puts a running sequence back at the head of the queue. Its cells are saved to host memory first
+     * (up to {@link #SWAP_LIMIT_BYTES}) and restored when it is readmitted, so its output is exactly what
+     * it would have been; otherwise its tokens are recomputed, which may differ in the last bits.
+     */
     private void preempt(Sequence s) {
+        preemptions.incrementAndGet();
+        if (s.slot.cached.size() > 0) {
+            try {
+                byte[] state = context.saveSequence(s.slot.id);
+                if (state.length <= SWAP_LIMIT_BYTES) {
+                    s.swapped = state;
+                    s.swappedCells = s.slot.cached.size();
+                }
+            } catch (RuntimeException | OutOfMemoryError e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> name + ": saving a preempted sequence failed, it will be recomputed: " + e);
+            }
+        }
         LOG.log(System.Logger.Level.DEBUG, () -> name + ": KV cache full, sequence " + s.slot.id + " ("
-                + s.tokens.size() + " tokens) waits and will be recomputed");
+                + s.tokens.size() + " tokens) waits, " + (s.swapped != null ? "saved" : "to be recomputed"));
         truncate(s.slot, 0);
         s.slot.owner = null;
         s.slot = null;

@@ -129,6 +129,16 @@ public final class Model implements AutoCloseable {
         return loop.cellsUsed();
     }
 
+    /** Sequences put back in the queue for lack of KV cells since load (a context too small for the load). */
+    public long preemptions() {
+        return loop.preemptions();
+    }
+
+    /** Of {@link #preemptions()}, those resumed from their saved KV cells rather than recomputed. */
+    public long restoredPreemptions() {
+        return loop.restores();
+    }
+
     /** When the last request arrived or finished, as {@link System#nanoTime()}. */
     public long lastActivityNanos() {
         return loop.lastActivityNanos();

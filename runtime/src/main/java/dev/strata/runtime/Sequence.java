@@ -30,6 +30,10 @@ final class Sequence {
     long promptStartNanos;
     long firstTokenNanos;
     long lastTokenNanos;
+    /** While preempted: its KV cells as saved, to restore bit for bit; null when it must be recomputed. */
+    byte[] swapped;
+    /** How many of {@link #tokens} the saved cells hold. */
+    int swappedCells;
     /** This step: tokens of this sequence in the batch, and the batch index of its output (-1: none). */
     int inBatch;
     int outputIndex = -1;

@@ -101,8 +101,8 @@ class ContinuousBatchingTest {
     }
 
     @Test
-    void aContextTooSmallForEveryoneRecomputesInsteadOfFailing() {
-        // 4 sequences of up to ~100 tokens in 256 cells: some wait and are recomputed, none fails or changes
+    void aContextTooSmallForEveryonePreemptsInsteadOfFailing() {
+        // 4 sequences of up to ~100 tokens in 256 cells: some wait and resume later, none fails or changes
         try (Model model = load(256, 4)) {
             List<String> prompts = PROMPTS.subList(0, 8);
             List<String> expected = alone(model, prompts, 96);
@@ -112,6 +112,9 @@ class ContinuousBatchingTest {
                 assertThat(r.finishReason()).as(prompts.get(i)).isIn(FinishReason.LENGTH, FinishReason.STOP);
                 assertThat(r.text()).as(prompts.get(i)).isEqualTo(expected.get(i));
             }
+            // it really ran short, and every preempted sequence came back from its saved cells
+            assertThat(model.preemptions()).isPositive();
+            assertThat(model.restoredPreemptions()).isEqualTo(model.preemptions());
         }
     }
 
