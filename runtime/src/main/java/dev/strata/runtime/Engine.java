@@ -10,6 +10,7 @@ import dev.strata.memory.device.CudaDeviceInventory;
 import dev.strata.memory.device.DeviceInventory;
 import dev.strata.memory.device.HostMemory;
 import dev.strata.memory.ledger.Ledger;
+import dev.strata.memory.plan.PlanResult;
 import dev.strata.runtime.load.ContextLayout;
 import dev.strata.runtime.load.LoadedModel;
 import dev.strata.runtime.load.PlannedLoader;
@@ -175,6 +176,14 @@ public final class Engine implements AutoCloseable {
             loaded.close();
             throw e;
         }
+    }
+
+    /**
+     * Where a planned load of {@code path} would place it now (free memory net of what this engine's
+     * ledger holds), or why it would not fit; reserves and loads nothing.
+     */
+    public PlanResult plan(Path path, LoadOptions options) {
+        return planned.preview(path, options);
     }
 
     /** Models loaded and not yet closed. */

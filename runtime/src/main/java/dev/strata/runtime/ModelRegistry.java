@@ -1,5 +1,8 @@
 package dev.strata.runtime;
 
+import dev.strata.memory.device.DeviceKind;
+import dev.strata.memory.plan.PlanResult;
+import dev.strata.memory.plan.Placement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -308,14 +311,18 @@ public final class ModelRegistry implements AutoCloseable {
             Model model = null;
             RuntimeException failure = null;
             while (model == null) {
-                if (countInMemory(name) >= options.maxLoaded() && !evictOne(name)) {
+                if (countInMemory(name) >= options.maxLoaded() && !evictOne(name, false)) {
                     failure = ModelDoesNotFitException.registryFull(name, options.maxLoaded());
                     break;
+                }
+                // Idle models holding GPU memory go before this one's layers go to the CPU.
+                while (loadOptions.isPlanned() && wouldOffload(path, loadOptions) && evictOne(name, true)) {
+                    LOG.log(System.Logger.Level.DEBUG, () -> "made room on the GPUs for " + name);
                 }
                 try {
                     model = engine.load(path, loadOptions);
                 } catch (ModelDoesNotFitException noRoom) {
-                    if (!evictOne(name)) {
+                    if (!evictOne(name, false)) {
                         failure = noRoom;
                         break;
                     }
@@ -371,11 +378,21 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
+    /** Whether a planned load now would put layers or experts on the CPU, or not fit at all, for lack of GPU memory. */
+    private boolean wouldOffload(Path path, LoadOptions loadOptions) {
+        PlanResult preview = engine.plan(path, loadOptions);
+        if (!(preview instanceof Placement p)) {
+            return true;
+        }
+        return !p.gpus().isEmpty() && (p.cpuLayers() > 0 || !p.overrides().isEmpty());
+    }
+
     /**
      * Unloads the least recently used model that is loaded, unpinned, without leases or requests, and
-     * idle for the keep-alive time. False when there is none.
+     * idle for the keep-alive time (with {@code gpuOnly}, only one that holds GPU memory). False when
+     * there is none.
      */
-    private boolean evictOne(String forName) {
+    private boolean evictOne(String forName, boolean gpuOnly) {
         Entry victim;
         Model m;
         lock.lock();
@@ -383,6 +400,8 @@ public final class ModelRegistry implements AutoCloseable {
             long now = System.nanoTime();
             victim = entries.values().stream()
                     .filter(e -> e.residency == Residency.LOADED && !e.pinned && e.leases == 0 && !e.name.equals(forName))
+                    .filter(e -> !gpuOnly || e.model.measuredBytes().entrySet().stream()
+                            .anyMatch(d -> d.getKey().kind() == DeviceKind.CUDA && d.getValue() > 0))
                     .filter(e -> e.model.activeRequests() == 0
                             && now - e.model.lastActivityNanos() >= options.keepAlive().toNanos())
                     .min(Comparator.comparingLong(e -> e.model.lastActivityNanos()))

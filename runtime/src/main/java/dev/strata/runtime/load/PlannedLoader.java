@@ -130,7 +130,7 @@ public final class PlannedLoader {
             allCpu = allCpu || attempt == MAX_ATTEMPTS;
             Planned planned;
             try {
-                planned = plan(name, id, shape, options, caps, allCpu);
+                planned = plan(name, id, shape, options, caps, allCpu, true);
             } catch (ModelDoesNotFitException refused) {
                 if (tried.isEmpty()) {
                     throw refused;
@@ -171,14 +171,34 @@ public final class PlannedLoader {
         }
     }
 
-    /** A placement, its estimate per device, and the reservation held for it. */
+    /**
+     * Where {@code path} would go if it were loaded now: the placement on today's free memory net of
+     * the ledger, or the planner's refusal. Reserves and loads nothing.
+     */
+    public PlanResult preview(Path path, LoadOptions options) {
+        String name = path.getFileName().toString();
+        ModelShape shape;
+        try {
+            shape = ModelShape.of(GgufFile.read(path));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the GGUF header of " + path + " to plan its load", e);
+        }
+        try {
+            return plan(name, name + "#preview", shape, options, GpuCaps.NONE, false, false).placement();
+        } catch (ModelDoesNotFitException e) {
+            return e.refusal().map(PlanResult.class::cast).orElseThrow(() -> e);
+        }
+    }
+
+    /** A placement, its estimate per device, and the reservation held for it (null for a preview). */
     private record Planned(Placement placement, Map<DeviceId, Long> estimate, Reservation reservation) {}
 
     /**
      * Plans on free memory read now (after the previous attempt freed its memory), within
      * {@code caps}, and reserves the placement. With {@code allCpu} no GPU is offered to the planner.
      */
-    private Planned plan(String name, String id, ModelShape shape, LoadOptions options, GpuCaps caps, boolean allCpu) {
+    private Planned plan(String name, String id, ModelShape shape, LoadOptions options, GpuCaps caps, boolean allCpu,
+            boolean reserve) {
         Ledger.Epoch epoch = ledger.epoch(); // before free memory is read, so the ledger knows what it already lacks
         Inventory inv = inventory.read();
         MeasuredOverheads overheads = inv.hasCuda() ? MeasuredOverheads.load(MeasuredOverheads.defaultFile())
@@ -206,7 +226,7 @@ public final class PlannedLoader {
         Placement placement = (Placement) result;
         Map<DeviceId, Long> estimate = DeviceUse.estimate(placement);
         try {
-            return new Planned(placement, estimate, ledger.reserve(id, estimate, budgets, epoch));
+            return new Planned(placement, estimate, reserve ? ledger.reserve(id, estimate, budgets, epoch) : null);
         } catch (InsufficientMemoryException e) {
             throw new ModelDoesNotFitException(name, e);
         }
