@@ -63,14 +63,14 @@ class EngineTest {
     }
 
     @Test
-    void closingEarlyCancelsAndFreesTheModel() {
+    void closingEarlyCancelsAndLeavesTheModelServing() {
         TokenStream stream = model.generate(GenerationRequest.of("Once upon a time").withMaxTokens(100));
         stream.next();
-        assertThatThrownBy(() -> model.generate(GenerationRequest.of("x"))).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("another request");
+        // a second request runs beside the first (continuous batching), it does not wait for it
+        assertThat(drain(GenerationRequest.of("Once").withMaxTokens(3), new ArrayList<>()).generatedTokens()).isEqualTo(3);
         stream.close();
         assertThat(stream.result().finishReason()).isEqualTo(FinishReason.CANCELLED);
-        assertThat(stream.result().generatedTokens()).isEqualTo(1);
+        assertThat(stream.result().generatedTokens()).isBetween(1, 99);
         assertThat(drain(GenerationRequest.of("Once").withMaxTokens(3), new ArrayList<>()).generatedTokens()).isEqualTo(3);
     }
 

@@ -11,6 +11,7 @@ import dev.strata.llama.DecodeStatus;
 import dev.strata.llama.LlamaException;
 import dev.strata.llama.MemoryBreakdown;
 import dev.strata.llama.ModelParams;
+import dev.strata.llama.Pooling;
 import dev.strata.llama.SplitMode;
 import dev.strata.llama.TensorOverride;
 import dev.strata.memory.device.ByteSize;
@@ -153,8 +154,7 @@ public final class Engine implements AutoCloseable {
         try {
             int contextSize = options.contextSize() > 0 ? options.contextSize()
                     : Math.min(DEFAULT_CONTEXT, Math.max(llamaModel.info().trainingContext(), 1));
-            LlamaContext context = LlamaContext.create(llamaModel, ContextParams.defaults()
-                    .withContextSize(contextSize).withThreads(options.threads(), options.threads()));
+            LlamaContext context = LlamaContext.create(llamaModel, contextParams(llamaModel, options, contextSize));
             Model model = new Model(llamaModel, context, models::remove);
             models.add(model);
             return model;
@@ -221,8 +221,7 @@ public final class Engine implements AutoCloseable {
                 params = params.withSplit(SplitMode.LAYER, 0, placement.tensorSplit());
             }
             llamaModel = LlamaModel.load(backend, path, params, progress);
-            context0 = LlamaContext.create(llamaModel, ContextParams.defaults().withContextSize(placement.contextSize())
-                    .withBatch(MICRO_BATCH, MICRO_BATCH).withThreads(options.threads(), options.threads()));
+            context0 = LlamaContext.create(llamaModel, contextParams(llamaModel, options, placement.contextSize()));
             warmUp(llamaModel, context0);
             Map<DeviceId, Long> measured = measure(placement, freeBefore, context0.memoryBreakdown());
             ledger.commit(id, measured);
@@ -241,6 +240,35 @@ public final class Engine implements AutoCloseable {
             reservation.close(); // after the native memory is freed: a budget must not count it free early
             throw e;
         }
+    }
+
+    /**
+     * The context every load makes: a unified KV cache that the model's sequences share (so one long
+     * request can use the whole context and finished ones leave reusable prefixes), the micro-batch the
+     * plan assumed. An embedding model gets one micro-batch as large as its context, since llama.cpp
+     * needs each input of a non-causal model in one micro-batch.
+     */
+    static ContextParams contextParams(LlamaModel model, LoadOptions options, int contextSize) {
+        ContextParams p = ContextParams.defaults().withContextSize(contextSize)
+                .withThreads(options.threads(), options.threads()).withKvUnified(true);
+        if (pools(model)) {
+            // llama.cpp 0.5.0 cannot reserve a BERT graph for 3 sequences (GGML_ASSERT); powers of two work
+            int seqs = Integer.highestOneBit(options.sequences());
+            return p.withEmbeddings(true, Pooling.UNSPECIFIED).withBatch(contextSize, contextSize).withSequences(seqs);
+        }
+        return p.withBatch(MICRO_BATCH, MICRO_BATCH).withSequences(options.sequences());
+    }
+
+    /** Whether the GGUF declares a pooling type other than none: an embedding model. */
+    static boolean pools(LlamaModel model) {
+        return model.metadata(model.info().architecture() + ".pooling_type")
+                .map(v -> {
+                    try {
+                        return Integer.parseInt(v.trim()) > 0;
+                    } catch (NumberFormatException e) {
+                        return false;
+                    }
+                }).orElse(false);
     }
 
     /**

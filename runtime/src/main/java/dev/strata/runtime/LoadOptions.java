@@ -9,6 +9,7 @@ package dev.strata.runtime;
  * LoadOptions cpu = LoadOptions.defaults();
  * LoadOptions gpu = LoadOptions.defaults().withGpuLayers(-1).withContextSize(8192);
  * LoadOptions planned = LoadOptions.planned().withContextSize(8192);   // layers and split decided by the planner
+ * LoadOptions server = LoadOptions.planned().withContextSize(16384).withSequences(8); // 8 requests share 16k cells
  * }</pre>
  *
  * @param gpuLayers   layers on the GPU: 0 = none, -1 = all, {@link #PLANNED} = as the memory planner decides
@@ -16,8 +17,15 @@ package dev.strata.runtime;
  * @param threads     CPU threads for generation and prompt processing
  * @param hostBytes   planned mode only: host RAM the model's CPU part may take, in bytes; 0 = what the host
  *                    has free, less 1 GiB and what the ledger holds there for other models
+ * @param sequences   requests decoded together at most (n_seq_max); they share the context's KV cells
  */
-public record LoadOptions(int gpuLayers, int contextSize, int threads, long hostBytes) {
+public record LoadOptions(int gpuLayers, int contextSize, int threads, long hostBytes, int sequences) {
+    /** Sequences when the options do not say: llama-server's default for parallel slots. */
+    public static final int DEFAULT_SEQUENCES = 4;
+
+    /** llama.cpp's limit on sequences per context (LLAMA_MAX_SEQ). */
+    public static final int MAX_SEQUENCES = 256;
+
     /**
      * {@code gpuLayers} meaning "let the memory planner decide": layers, tensor split and overrides come
      * from the plan, and the model's memory is reserved in the engine's ledger.
@@ -34,16 +42,24 @@ public record LoadOptions(int gpuLayers, int contextSize, int threads, long host
         if (hostBytes < 0) {
             throw new IllegalArgumentException("hostBytes must be >= 0 (0 = what the host has free), not " + hostBytes);
         }
+        if (sequences < 1 || sequences > MAX_SEQUENCES) {
+            throw new IllegalArgumentException("sequences must be between 1 and " + MAX_SEQUENCES + ", not " + sequences);
+        }
     }
 
-    /** Backwards-compatible constructor: explicit layers, host RAM not limited by the options. */
+    /** Explicit layers, host RAM not limited by the options, {@value #DEFAULT_SEQUENCES} sequences. */
     public LoadOptions(int gpuLayers, int contextSize, int threads) {
-        this(gpuLayers, contextSize, threads, 0);
+        this(gpuLayers, contextSize, threads, 0, DEFAULT_SEQUENCES);
+    }
+
+    /** As the five-argument form with {@value #DEFAULT_SEQUENCES} sequences. */
+    public LoadOptions(int gpuLayers, int contextSize, int threads, long hostBytes) {
+        this(gpuLayers, contextSize, threads, hostBytes, DEFAULT_SEQUENCES);
     }
 
     /** CPU only, context of min(4096, training context), all cores. */
     public static LoadOptions defaults() {
-        return new LoadOptions(0, 0, Math.max(1, Runtime.getRuntime().availableProcessors()), 0);
+        return new LoadOptions(0, 0, Math.max(1, Runtime.getRuntime().availableProcessors()), 0, DEFAULT_SEQUENCES);
     }
 
     /** As {@link #defaults()}, placed by the memory planner ({@link #PLANNED}). */
@@ -57,19 +73,24 @@ public record LoadOptions(int gpuLayers, int contextSize, int threads, long host
     }
 
     public LoadOptions withGpuLayers(int n) {
-        return new LoadOptions(n, contextSize, threads, hostBytes);
+        return new LoadOptions(n, contextSize, threads, hostBytes, sequences);
     }
 
     public LoadOptions withContextSize(int n) {
-        return new LoadOptions(gpuLayers, n, threads, hostBytes);
+        return new LoadOptions(gpuLayers, n, threads, hostBytes, sequences);
     }
 
     public LoadOptions withThreads(int n) {
-        return new LoadOptions(gpuLayers, contextSize, n, hostBytes);
+        return new LoadOptions(gpuLayers, contextSize, n, hostBytes, sequences);
     }
 
     /** Planned mode: the host RAM the CPU part may take, in bytes (0 = what is free). */
     public LoadOptions withHostBytes(long bytes) {
-        return new LoadOptions(gpuLayers, contextSize, threads, bytes);
+        return new LoadOptions(gpuLayers, contextSize, threads, bytes, sequences);
+    }
+
+    /** Requests decoded together at most; more wait in the model's queue. */
+    public LoadOptions withSequences(int n) {
+        return new LoadOptions(gpuLayers, contextSize, threads, hostBytes, n);
     }
 }

@@ -7,29 +7,37 @@ import dev.strata.llama.LlamaException;
 import dev.strata.llama.LlamaModel;
 import dev.strata.llama.MemoryBreakdown;
 import dev.strata.llama.ModelInfo;
+import dev.strata.llama.Pooling;
 import dev.strata.llama.Sampler;
 import dev.strata.memory.device.DeviceId;
 import dev.strata.memory.ledger.Reservation;
 import dev.strata.memory.plan.Placement;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
 /**
- * A model loaded by an {@link Engine}, with one context; generates one request at a time.
+ * A model loaded by an {@link Engine}, with one context whose decode loop serves every request
+ * submitted to it at once (continuous batching over up to {@link #sequences()} sequences).
  *
  * <pre>{@code
- * try (Model model = engine.load(Path.of("stories260K.gguf"), LoadOptions.defaults());
- *      TokenStream stream = model.generate(GenerationRequest.of("Once upon a time").withMaxTokens(32))) {
- *     stream.forEachRemaining(t -> System.out.print(t.text()));
+ * try (Model model = engine.load(Path.of("stories260K.gguf"), LoadOptions.defaults().withSequences(8))) {
+ *     Generation a = model.submit(GenerationRequest.of("Once upon a time").withMaxTokens(32));
+ *     Generation b = model.submit(GenerationRequest.of("The dog").withMaxTokens(32));
+ *     try (TokenStream s = a.tokens()) {
+ *         s.forEachRemaining(t -> System.out.print(t.text()));
+ *     }
+ *     System.out.println(b.result().join().text());
  * }
  * }</pre>
  *
  * Ownership: the caller of {@link Engine#load} closes it (or the engine does, when it closes).
- * Thread-safe: a second {@link #generate} while one stream is open fails at once with
- * {@link IllegalStateException} rather than waiting.
+ * Thread-safe: any thread may submit; native calls on the context happen only on the model's
+ * decode-loop thread.
  */
 public final class Model implements AutoCloseable {
     private final LlamaModel model;
@@ -39,8 +47,10 @@ public final class Model implements AutoCloseable {
     private final Reservation reservation;
     private final Placement placement;
     private final Map<DeviceId, Long> measuredBytes;
-    private final AtomicBoolean busy = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final boolean embedding;
+    private final DecodeLoop loop;
+    private final Object lifecycle = new Object();
+    private ModelState state = ModelState.READY;
 
     /** A model loaded with explicit layers: no plan, nothing reserved. */
     Model(LlamaModel model, LlamaContext context, Consumer<Model> onClose) {
@@ -59,6 +69,8 @@ public final class Model implements AutoCloseable {
         this.reservation = reservation;
         this.placement = placement;
         this.measuredBytes = Map.copyOf(measuredBytes);
+        this.embedding = context.pooling() != Pooling.NONE && context.pooling() != Pooling.UNSPECIFIED;
+        this.loop = new DecodeLoop(model.path().getFileName().toString(), model, context);
     }
 
     public Path path() {
@@ -69,9 +81,45 @@ public final class Model implements AutoCloseable {
         return model.info();
     }
 
-    /** Actual context size in tokens. */
+    /** Actual context size in tokens: the KV cells all sequences share. */
     public int contextSize() {
         return context.contextSize();
+    }
+
+    /** Sequences decoded together at most (n_seq_max); more requests wait in the queue. */
+    public int sequences() {
+        return context.sequences();
+    }
+
+    /** Whether this is an embedding model (it pools; {@link #embed} works and {@link #submit} does not). */
+    public boolean isEmbeddingModel() {
+        return embedding;
+    }
+
+    public ModelState state() {
+        synchronized (lifecycle) {
+            return state;
+        }
+    }
+
+    /** Requests queued or running (and embedding batches not yet done). */
+    public int activeRequests() {
+        return loop.unfinished();
+    }
+
+    /** Sequences in the current decode step's batch set. */
+    public int runningSequences() {
+        return loop.runningCount();
+    }
+
+    /** KV cells holding tokens (running sequences and cached prefixes) out of {@link #contextSize()}. */
+    public int kvCellsUsed() {
+        return loop.cellsUsed();
+    }
+
+    /** When the last request arrived or finished, as {@link System#nanoTime()}. */
+    public long lastActivityNanos() {
+        return loop.lastActivityNanos();
     }
 
     /**
@@ -101,76 +149,203 @@ public final class Model implements AutoCloseable {
         return context.memoryBreakdown();
     }
 
+    /** Tokens of {@code text} as this model's tokenizer makes them (BOS added if the model asks for one). */
+    public int[] tokenize(String text) {
+        return model.tokenize(text, true, false);
+    }
+
     /**
-     * Tokenizes and processes the prompt now (in batch-sized chunks), then returns a stream that
-     * generates on demand.
+     * Queues a request and returns at once; the decode loop batches it with the others.
      *
-     * @throws PromptTooLongException when the prompt does not fit the context
-     * @throws IllegalStateException  while another stream of this model is open, or after close
+     * @throws PromptTooLongException   when the prompt does not fit the context (checked now, never truncated)
+     * @throws IllegalArgumentException an empty prompt, token ids outside the vocabulary, a grammar that
+     *                                  does not parse
+     * @throws ModelClosedException     when the model is closing or closed
      */
-    public TokenStream generate(GenerationRequest request) {
-        if (closed.get()) {
-            throw new IllegalStateException("model " + path().getFileName() + " is closed");
+    public Generation submit(GenerationRequest request) {
+        if (embedding) {
+            throw new IllegalStateException(path().getFileName() + " is an embedding model; use embed()");
         }
-        if (!busy.compareAndSet(false, true)) {
-            throw new IllegalStateException("model " + path().getFileName() + " is generating another request");
+        requireReady();
+        int[] prompt = request.prompt() != null ? model.tokenize(request.prompt(), true, false) : request.promptTokens();
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("the prompt has no tokens");
         }
-        Sampler sampler = null;
-        try {
-            long start = System.nanoTime();
-            int[] prompt = model.tokenize(request.prompt(), true, false);
-            if (prompt.length == 0) {
-                throw new IllegalArgumentException("the prompt has no tokens");
+        int vocab = model.info().vocabularySize();
+        for (int t : prompt) {
+            if (t < 0 || t >= vocab) {
+                throw new IllegalArgumentException("prompt token " + t + " is outside the vocabulary [0, " + vocab + ")");
             }
-            if (prompt.length >= context.contextSize()) {
-                throw new PromptTooLongException(prompt.length, context.contextSize());
-            }
-            context.clearMemory();
-            sampler = Sampler.create(model, request.sampling());
-            Batch batch = new Batch(context.batchSize());
-            int lastIndex = 0;
-            for (int from = 0; from < prompt.length; from += batch.capacity()) {
-                batch.clear();
-                int to = Math.min(prompt.length, from + batch.capacity());
-                for (int i = from; i < to; i++) {
-                    lastIndex = batch.add(prompt[i], i, 0, i == prompt.length - 1);
-                }
-                DecodeStatus status = context.decode(batch);
-                if (status != DecodeStatus.OK) {
-                    throw new LlamaException("prompt decode failed: " + status);
-                }
-            }
-            double promptMillis = (System.nanoTime() - start) / 1e6;
-            Sampler owned = sampler;
-            return new TokenStream(model, context, sampler, () -> {
-                owned.close();
-                busy.set(false);
-            }, request.maxTokens(), prompt.length, lastIndex, promptMillis);
-        } catch (RuntimeException e) {
-            if (sampler != null) {
+        }
+        if (prompt.length >= context.contextSize()) {
+            throw new PromptTooLongException(prompt.length, context.contextSize());
+        }
+        Sampler sampler = Sampler.create(model, request.sampling());
+        Generation generation = new Generation(request, loop::wake);
+        synchronized (lifecycle) {
+            if (state != ModelState.READY) {
                 sampler.close();
+                throw new ModelClosedException(path().getFileName().toString());
             }
-            busy.set(false);
+            loop.submit(new Sequence(generation, prompt, sampler, request));
+        }
+        return generation;
+    }
+
+    /** {@code submit(request).tokens()}: the tokens as an iterator. */
+    public TokenStream generate(GenerationRequest request) {
+        return submit(request).tokens();
+    }
+
+    /**
+     * Embeds the inputs, as many per decode as the batch and sequences allow, with the model's
+     * pooling; waits for the result.
+     *
+     * @throws PromptTooLongException when an input has more tokens than one micro-batch holds
+     */
+    public Embeddings embed(EmbeddingRequest request) {
+        if (!embedding) {
+            throw new IllegalStateException(path().getFileName() + " does not pool its output (pooling "
+                    + context.pooling() + "); load an embedding model for embeddings");
+        }
+        requireReady();
+        List<int[]> inputs = new ArrayList<>();
+        if (!request.texts().isEmpty()) {
+            request.texts().forEach(t -> inputs.add(model.tokenize(t, true, false)));
+        } else {
+            inputs.addAll(request.tokens());
+        }
+        int limit = Math.min(context.microBatch(), context.contextSize());
+        int vocab = model.info().vocabularySize();
+        for (int[] in : inputs) {
+            if (in.length == 0) {
+                throw new IllegalArgumentException("an embedding input has no tokens");
+            }
+            if (in.length > limit) {
+                throw new PromptTooLongException(in.length, limit);
+            }
+            for (int t : in) {
+                if (t < 0 || t >= vocab) {
+                    throw new IllegalArgumentException("token " + t + " is outside the vocabulary [0, " + vocab + ")");
+                }
+            }
+        }
+        try {
+            return loop.exclusive(ctx -> embedOnLoop(ctx, inputs, request.normalize())).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
             throw e;
         }
     }
 
+    private void requireReady() {
+        synchronized (lifecycle) {
+            if (state != ModelState.READY) {
+                throw new ModelClosedException(path().getFileName().toString());
+            }
+        }
+    }
+
+    /** Runs on the decode loop: packs inputs into batches of distinct sequences, decodes, pools. */
+    private static Embeddings embedOnLoop(LlamaContext ctx, List<int[]> inputs, boolean normalize) {
+        List<float[]> out = new ArrayList<>();
+        int tokens = 0;
+        Batch batch = new Batch(ctx.batchSize());
+        int i = 0;
+        while (i < inputs.size()) {
+            batch.clear();
+            int first = i;
+            while (i < inputs.size() && i - first < ctx.sequences()
+                    && batch.size() + inputs.get(i).length <= batch.capacity()) {
+                int[] in = inputs.get(i);
+                for (int p = 0; p < in.length; p++) {
+                    batch.add(in[p], p, i - first, true);
+                }
+                tokens += in.length;
+                i++;
+            }
+            ctx.clearMemory();
+            DecodeStatus status = ctx.decode(batch);
+            if (status != DecodeStatus.OK) {
+                throw new LlamaException("embedding decode of " + batch.size() + " tokens failed: " + status);
+            }
+            for (int s = 0; s < i - first; s++) {
+                float[] v = ctx.sequenceEmbedding(s);
+                out.add(normalize ? unit(v) : v);
+            }
+        }
+        ctx.clearMemory();
+        return new Embeddings(out, tokens);
+    }
+
+    private static float[] unit(float[] v) {
+        double sum = 0;
+        for (float x : v) {
+            sum += (double) x * x;
+        }
+        double norm = Math.sqrt(sum);
+        if (norm == 0) {
+            return v;
+        }
+        float[] u = new float[v.length];
+        for (int k = 0; k < v.length; k++) {
+            u[k] = (float) (v[k] / norm);
+        }
+        return u;
+    }
+
     /**
-     * Frees the context and the model, then releases its ledger reservation (after, so that no budget
-     * counts memory that is still in use as free). Safe twice; must not race with an open stream.
+     * Closes the model only if no request is queued or running; new requests are refused from then
+     * on. What a registry calls to evict without cutting off a request.
+     *
+     * @return whether it closed
+     */
+    public boolean closeIfIdle() {
+        synchronized (lifecycle) {
+            if (state != ModelState.READY || loop.unfinished() > 0) {
+                return false;
+            }
+            state = ModelState.CLOSING;
+        }
+        release();
+        return true;
+    }
+
+    /**
+     * Ends running and queued requests with CANCELLED, frees the context and the model, then releases
+     * its ledger reservation (after, so that no budget counts memory still in use as free). Safe twice.
      */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            try {
-                context.close();
-                model.close();
-            } finally {
-                if (reservation != null) {
-                    reservation.close();
-                }
-                onClose.accept(this);
+        synchronized (lifecycle) {
+            if (state != ModelState.READY) {
+                return;
             }
+            state = ModelState.CLOSING;
         }
+        release();
+    }
+
+    private void release() {
+        try {
+            loop.stop();
+            context.close();
+            model.close();
+        } finally {
+            if (reservation != null) {
+                reservation.close();
+            }
+            synchronized (lifecycle) {
+                state = ModelState.CLOSED;
+            }
+            onClose.accept(this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Model[" + path().getFileName() + ", " + state() + "]";
     }
 }

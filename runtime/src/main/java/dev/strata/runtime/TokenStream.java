@@ -1,18 +1,11 @@
 package dev.strata.runtime;
 
-import dev.strata.llama.Batch;
-import dev.strata.llama.DecodeStatus;
-import dev.strata.llama.LlamaContext;
-import dev.strata.llama.LlamaException;
-import dev.strata.llama.LlamaModel;
-import dev.strata.llama.Sampler;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
 /**
- * Generated tokens, produced one per {@link #next()} on the caller's thread. Closing the stream
- * early ends the generation with {@link FinishReason#CANCELLED} and frees the model for the next
- * request; {@link #result()} is available once the stream is exhausted or closed.
+ * The tokens of one {@link Generation}, as an iterator that blocks until each is generated.
+ * Closing the stream cancels the generation if it is still running.
  *
  * <pre>{@code
  * try (TokenStream stream = model.generate(GenerationRequest.of("Once upon a time"))) {
@@ -21,50 +14,42 @@ import java.util.NoSuchElementException;
  * }
  * }</pre>
  *
- * Not thread-safe: iterate from one thread.
+ * Not thread-safe: iterate from one thread (other threads may read the same generation through
+ * their own streams).
  */
 public final class TokenStream implements Iterator<GeneratedToken>, AutoCloseable {
-    private final LlamaModel model;
-    private final LlamaContext context;
-    private final Sampler sampler;
-    private final Runnable release;
-    private final int maxTokens;
-    private final int promptTokens;
-    private final double promptMillis;
-    private final Batch batch = new Batch(1);
-    private final Utf8Assembler utf8 = new Utf8Assembler();
-    private final StringBuilder text = new StringBuilder();
-
-    private int position;
-    private int lastIndex;
-    private int generated;
-    private boolean contextFull;
-    private long firstTokenNanos;
-    private long lastTokenNanos;
+    private final Generation generation;
+    private int next;
     private GeneratedToken lookahead;
-    private GenerationResult result;
+    private boolean ended;
 
-    TokenStream(LlamaModel model, LlamaContext context, Sampler sampler, Runnable release, int maxTokens,
-                int promptTokens, int lastIndex, double promptMillis) {
-        this.model = model;
-        this.context = context;
-        this.sampler = sampler;
-        this.release = release;
-        this.maxTokens = maxTokens;
-        this.promptTokens = promptTokens;
-        this.position = promptTokens;
-        this.lastIndex = lastIndex;
-        this.promptMillis = promptMillis;
+    TokenStream(Generation generation) {
+        this.generation = generation;
     }
 
+    /**
+     * Waits for the next token; false once the generation has ended.
+     *
+     * @throws GenerationFailedException when the generation ended with {@link FinishReason#ERROR}
+     */
     @Override
     public boolean hasNext() {
-        if (lookahead == null && result == null) {
+        if (lookahead == null && !ended) {
             try {
-                lookahead = step();
-            } catch (RuntimeException e) {
-                finish(FinishReason.ERROR); // frees the model for the next request before rethrowing
-                throw e;
+                lookahead = generation.await(next);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                generation.cancel();
+                throw new IllegalStateException("interrupted while waiting for a token; the generation was cancelled", e);
+            }
+            if (lookahead == null) {
+                ended = true;
+                GenerationResult r = generation.finished();
+                if (r.finishReason() == FinishReason.ERROR) {
+                    throw new GenerationFailedException(r);
+                }
+            } else {
+                next++;
             }
         }
         return lookahead != null;
@@ -73,67 +58,32 @@ public final class TokenStream implements Iterator<GeneratedToken>, AutoCloseabl
     @Override
     public GeneratedToken next() {
         if (!hasNext()) {
-            throw new NoSuchElementException("generation finished: " + result.finishReason());
+            throw new NoSuchElementException("generation finished: " + generation.finished().finishReason());
         }
         GeneratedToken t = lookahead;
         lookahead = null;
         return t;
     }
 
-    /** Samples one token and feeds it back; null once the generation has ended. */
-    private GeneratedToken step() {
-        if (generated >= maxTokens || contextFull) {
-            return finish(FinishReason.LENGTH);
-        }
-        int token = sampler.sample(context, lastIndex);
-        long now = System.nanoTime();
-        if (generated == 0) {
-            firstTokenNanos = now;
-        }
-        lastTokenNanos = now;
-        if (model.isEndOfGeneration(token)) {
-            return finish(FinishReason.STOP);
-        }
-        generated++;
-        String piece = utf8.append(model.tokenPiece(token, false));
-        text.append(piece);
-        GeneratedToken out = new GeneratedToken(token, piece);
-        if (generated < maxTokens) {
-            if (position >= context.contextSize()) {
-                contextFull = true; // this token is delivered; the next step ends with LENGTH
-                return out;
-            }
-            batch.clear();
-            lastIndex = batch.add(token, position++, 0, true);
-            DecodeStatus status = context.decode(batch);
-            if (status != DecodeStatus.OK) {
-                throw new LlamaException("decode failed while generating at position " + (position - 1) + ": " + status);
-            }
-        }
-        return out;
+    /** The generation this stream reads. */
+    public Generation generation() {
+        return generation;
     }
 
-    private GeneratedToken finish(FinishReason reason) {
-        if (result == null) {
-            text.append(utf8.finish());
-            double genMillis = generated > 0 ? (lastTokenNanos - firstTokenNanos) / 1e6 : 0.0;
-            result = new GenerationResult(text.toString(), reason, promptTokens, generated, promptMillis, genMillis);
-            release.run();
-        }
-        return null;
-    }
-
-    /** The summary; throws until the stream is exhausted or closed. */
+    /**
+     * The summary. Waits for it when the stream was exhausted or closed (a cancelled generation ends
+     * within one decode step); throws while tokens remain unread and the stream is open.
+     */
     public GenerationResult result() {
-        if (result == null) {
+        if (!ended && !generation.isDone() && !generation.cancelRequested()) {
             throw new IllegalStateException("generation still running; exhaust or close the stream first");
         }
-        return result;
+        return generation.result().join();
     }
 
-    /** Ends the generation (CANCELLED if it was still running) and frees the model. Safe twice. */
+    /** Cancels the generation if it is still running. Safe twice. */
     @Override
     public void close() {
-        finish(FinishReason.CANCELLED);
+        generation.cancel();
     }
 }

@@ -1,0 +1,452 @@
+package dev.strata.runtime;
+
+import dev.strata.llama.Batch;
+import dev.strata.llama.DecodeStatus;
+import dev.strata.llama.LlamaContext;
+import dev.strata.llama.LlamaModel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+
+/**
+ * The one thread that owns a model's context and decodes for every request (continuous batching).
+ * Each step puts the next token of every generating sequence into one batch, fills the rest of the
+ * batch with prompt chunks of sequences still reading their prompt, decodes, samples and delivers.
+ * New requests join between steps; a cancelled one leaves within a step.
+ *
+ * <p>The KV cache is unified: all sequences share the context's cells. When a step needs more cells
+ * than are free, finished requests' cached prefixes go first (least recently used), then the most
+ * recently admitted running sequence is put back in the queue and later recomputed from its tokens
+ * (its generated text is kept; greedy output is unchanged).
+ */
+final class DecodeLoop {
+    private static final System.Logger LOG = System.getLogger(DecodeLoop.class.getName());
+
+    private final String name;
+    private final LlamaModel model;
+    private final LlamaContext context;
+    private final int contextSize;
+    private final Slot[] slots;
+    private final Batch batch;
+    private final Queue<Sequence> submitted = new ConcurrentLinkedQueue<>();
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
+    private final List<Sequence> running = new ArrayList<>();
+    private final List<Sequence> stepped = new ArrayList<>();
+    private final AtomicInteger unfinished = new AtomicInteger();
+    private final Thread thread;
+    private volatile boolean stopping;
+    private volatile int cellsUsed;
+    private volatile int runningCount;
+    private volatile long lastActivityNanos = System.nanoTime();
+
+    DecodeLoop(String name, LlamaModel model, LlamaContext context) {
+        this.name = name;
+        this.model = model;
+        this.context = context;
+        this.contextSize = context.contextSize();
+        this.slots = new Slot[context.sequences()];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = new Slot(i);
+        }
+        this.batch = new Batch(context.batchSize());
+        this.thread = new Thread(this::run, "strata-decode-" + name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Queues a sequence; the loop admits it when a slot is free. The model stops submitting before {@link #stop()}. */
+    void submit(Sequence s) {
+        unfinished.incrementAndGet();
+        lastActivityNanos = System.nanoTime();
+        submitted.add(s);
+        LockSupport.unpark(thread);
+    }
+
+    /** Runs {@code job} on the loop's thread between two steps, with the context to itself. */
+    <T> CompletableFuture<T> exclusive(Function<LlamaContext, T> job) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        unfinished.incrementAndGet();
+        tasks.add(() -> {
+            try {
+                f.complete(job.apply(context));
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            } finally {
+                unfinished.decrementAndGet();
+                lastActivityNanos = System.nanoTime();
+            }
+        });
+        LockSupport.unpark(thread);
+        return f;
+    }
+
+    void wake() {
+        LockSupport.unpark(thread);
+    }
+
+    /** Requests queued or running, and exclusive jobs not yet done. */
+    int unfinished() {
+        return unfinished.get();
+    }
+
+    /** When the last request finished or arrived (System.nanoTime). */
+    long lastActivityNanos() {
+        return lastActivityNanos;
+    }
+
+    /** KV cells holding tokens, running and cached prefixes together, after the last step. */
+    int cellsUsed() {
+        return cellsUsed;
+    }
+
+    int runningCount() {
+        return runningCount;
+    }
+
+    int contextSize() {
+        return contextSize;
+    }
+
+    /** Ends every request with CANCELLED and stops the thread; returns once it has. */
+    void stop() {
+        stopping = true;
+        LockSupport.unpark(thread);
+        if (Thread.currentThread() == thread) {
+            throw new IllegalStateException("a model cannot be closed from its own decode loop");
+        }
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                runTasks();
+                intake();
+                if (stopping) {
+                    for (Sequence s : new ArrayList<>(running)) {
+                        end(s, FinishReason.CANCELLED, "model closed");
+                    }
+                    waiting.forEach(s -> end(s, FinishReason.CANCELLED, "model closed"));
+                    waiting.clear();
+                    runTasks();
+                    return;
+                }
+                reapCancelled();
+                admit();
+                runningCount = running.size();
+                if (running.isEmpty()) {
+                    if (submitted.isEmpty() && tasks.isEmpty()) {
+                        LockSupport.park(this);
+                    }
+                    continue;
+                }
+                step();
+            }
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "decode loop of " + name + " failed", t);
+            String why = "decode loop failed: " + t;
+            new ArrayList<>(running).forEach(s -> end(s, FinishReason.ERROR, why));
+            waiting.forEach(s -> end(s, FinishReason.ERROR, why));
+            waiting.clear();
+            Sequence s;
+            while ((s = submitted.poll()) != null) {
+                end(s, FinishReason.ERROR, why);
+            }
+            stopping = true;
+            runTasks();
+        }
+    }
+
+    private void runTasks() {
+        Runnable r;
+        while ((r = tasks.poll()) != null) {
+            r.run();
+        }
+    }
+
+    private void intake() {
+        Sequence s;
+        while ((s = submitted.poll()) != null) {
+            waiting.add(s);
+        }
+        for (Iterator<Sequence> it = waiting.iterator(); it.hasNext(); ) {
+            Sequence w = it.next();
+            if (w.generation.cancelRequested()) {
+                it.remove();
+                end(w, FinishReason.CANCELLED, null);
+            }
+        }
+    }
+
+    private void reapCancelled() {
+        for (Sequence s : new ArrayList<>(running)) {
+            if (s.generation.cancelRequested()) {
+                end(s, FinishReason.CANCELLED, null);
+            }
+        }
+    }
+
+    /** Gives waiting requests free slots, in arrival order, each the slot whose cache shares most of its prompt. */
+    private void admit() {
+        while (!waiting.isEmpty()) {
+            Sequence s = waiting.peek();
+            Slot best = null;
+            int bestPrefix = -1;
+            for (Slot slot : slots) {
+                if (slot.owner != null) {
+                    continue;
+                }
+                int prefix = slot.cached.commonPrefix(s.tokens);
+                if (prefix > bestPrefix || (prefix == bestPrefix && slot.lastUsedNanos < best.lastUsedNanos)) {
+                    best = slot;
+                    bestPrefix = prefix;
+                }
+            }
+            if (best == null) {
+                return;
+            }
+            waiting.poll();
+            // At least one token must be decoded to get logits for the next.
+            int keep = Math.min(bestPrefix, s.tokens.size() - 1);
+            truncate(best, keep);
+            best.owner = s;
+            s.slot = best;
+            if (s.cachedTokens < 0) {
+                s.cachedTokens = best.cached.size();
+            }
+            running.add(s);
+        }
+    }
+
+    /** Drops a slot's cached tokens from position {@code keep} on. */
+    private void truncate(Slot slot, int keep) {
+        if (keep >= slot.cached.size()) {
+            return;
+        }
+        if (!context.removeTokens(slot.id, keep, -1)) {
+            // recurrent state cannot be cut in the middle; start that slot over
+            context.removeTokens(slot.id, -1, -1);
+            slot.cached.clear();
+            return;
+        }
+        slot.cached.truncate(keep);
+    }
+
+    private int used() {
+        int n = 0;
+        for (Slot slot : slots) {
+            n += slot.cached.size();
+        }
+        return n;
+    }
+
+    /**
+     * Frees cells until {@code needed} are free: cached prefixes of idle slots first (least recently
+     * used), then the newest running sequences go back to the queue. False if it cannot.
+     */
+    private boolean makeRoom(int needed) {
+        int free = contextSize - used();
+        while (free < needed) {
+            Slot lru = null;
+            for (Slot slot : slots) {
+                if (slot.owner == null && slot.cached.size() > 0 && (lru == null || slot.lastUsedNanos < lru.lastUsedNanos)) {
+                    lru = slot;
+                }
+            }
+            if (lru == null) {
+                break;
+            }
+            free += lru.cached.size();
+            truncate(lru, 0);
+        }
+        while (free < needed && running.size() > 1) {
+            Sequence newest = running.get(running.size() - 1);
+            free += newest.slot.cached.size();
+            preempt(newest);
+        }
+        return free >= needed;
+    }
+
+    /** Puts a running sequence back at the head of the queue; it recomputes its tokens when readmitted. */
+    private void preempt(Sequence s) {
+        LOG.log(System.Logger.Level.DEBUG, () -> name + ": KV cache full, sequence " + s.slot.id + " ("
+                + s.tokens.size() + " tokens) waits and will be recomputed");
+        truncate(s.slot, 0);
+        s.slot.owner = null;
+        s.slot = null;
+        running.remove(s);
+        waiting.addFirst(s);
+    }
+
+    private void step() {
+        int generating = 0;
+        for (Sequence s : running) {
+            if (s.pending() == 1) {
+                generating++;
+            }
+        }
+        if (!makeRoom(Math.max(1, generating))) {
+            Sequence s = running.get(0);
+            end(s, FinishReason.LENGTH, null); // alone and out of cells: the context is full
+            return;
+        }
+        int free = contextSize - used();
+        batch.clear();
+        stepped.clear();
+        // Generating sequences first, one token each, so long prompts never stall generation.
+        for (Sequence s : running) {
+            s.inBatch = 0;
+            s.outputIndex = -1;
+            if (s.pending() == 1 && free > 0) {
+                int pos = s.slot.cached.size();
+                s.outputIndex = batch.add(s.tokens.get(pos), pos, s.slot.id, true);
+                s.inBatch = 1;
+                free--;
+                stepped.add(s);
+            }
+        }
+        long now = System.nanoTime();
+        for (Sequence s : running) {
+            int room = Math.min(batch.capacity() - batch.size(), free);
+            if (s.pending() <= 1 || room <= 0) {
+                continue;
+            }
+            int from = s.slot.cached.size();
+            int n = Math.min(s.pending(), room);
+            for (int i = 0; i < n; i++) {
+                int pos = from + i;
+                boolean last = pos == s.tokens.size() - 1;
+                int index = batch.add(s.tokens.get(pos), pos, s.slot.id, last);
+                if (last) {
+                    s.outputIndex = index;
+                }
+            }
+            if (s.promptStartNanos == 0) {
+                s.promptStartNanos = now;
+            }
+            s.inBatch = n;
+            free -= n;
+            stepped.add(s);
+        }
+        if (batch.size() == 0) {
+            return;
+        }
+        DecodeStatus status;
+        try {
+            status = context.decode(batch);
+        } catch (RuntimeException e) {
+            failStep("decode failed: " + e.getMessage());
+            return;
+        }
+        switch (status) {
+            case OK -> afterDecode();
+            case NO_KV_SLOT -> {
+                // llama.cpp found no room although our count had some (fragmentation, SWA): free more
+                if (!makeRoom(contextSize - used() + batch.size()) && running.size() == 1) {
+                    end(running.get(0), FinishReason.LENGTH, null);
+                }
+            }
+            default -> failStep("decode of " + batch.size() + " tokens failed: " + status);
+        }
+        cellsUsed = used();
+    }
+
+    private void afterDecode() {
+        for (Sequence s : stepped) {
+            int from = s.slot.cached.size();
+            for (int i = 0; i < s.inBatch; i++) {
+                s.slot.cached.add(s.tokens.get(from + i));
+            }
+        }
+        for (Sequence s : stepped) {
+            if (s.outputIndex >= 0 && s.slot != null) {
+                try {
+                    sampleNext(s);
+                } catch (RuntimeException e) {
+                    // a sampler failure (grammar with no valid token, ...) ends this request, not the loop
+                    end(s, FinishReason.ERROR, "sampling failed: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void sampleNext(Sequence s) {
+        int token = s.sampler.sample(context, s.outputIndex);
+        long now = System.nanoTime();
+        if (s.firstTokenNanos == 0) {
+            s.firstTokenNanos = now;
+        }
+        s.lastTokenNanos = now;
+        if (!s.ignoreEos && model.isEndOfGeneration(token)) {
+            end(s, FinishReason.STOP, null);
+            return;
+        }
+        s.generated++;
+        s.tokens.add(token);
+        String out = s.stops.append(s.utf8.append(model.tokenPiece(token, false)));
+        s.text.append(out);
+        s.generation.emit(new GeneratedToken(token, out));
+        if (s.stops.stopped()) {
+            end(s, FinishReason.STOP, null);
+        } else if (s.generated >= s.maxTokens || s.tokens.size() > contextSize) {
+            end(s, FinishReason.LENGTH, null);
+        }
+    }
+
+    /** A decode failed: every sequence in it ends with ERROR and its cells are dropped. */
+    private void failStep(String why) {
+        LOG.log(System.Logger.Level.WARNING, name + ": " + why);
+        for (Sequence s : stepped) {
+            if (s.slot != null) {
+                truncate(s.slot, 0);
+                end(s, FinishReason.ERROR, why);
+            }
+        }
+    }
+
+    /** Ends a sequence (running, waiting or just submitted) and frees its slot and sampler. */
+    private void end(Sequence s, FinishReason reason, String error) {
+        String tail = s.stops.append(s.utf8.finish()) + s.stops.flush();
+        if (!tail.isEmpty()) {
+            s.text.append(tail);
+            s.generation.emit(new GeneratedToken(GeneratedToken.NO_TOKEN, tail));
+        }
+        if (s.slot != null) {
+            if (reason == FinishReason.ERROR) {
+                truncate(s.slot, 0);
+            }
+            s.slot.owner = null;
+            s.slot.lastUsedNanos = System.nanoTime();
+            s.slot = null;
+        }
+        running.remove(s);
+        runningCount = running.size();
+        s.sampler.close();
+        long promptEnd = s.firstTokenNanos != 0 ? s.firstTokenNanos : System.nanoTime();
+        double promptMillis = s.promptStartNanos == 0 ? 0 : (promptEnd - s.promptStartNanos) / 1e6;
+        double genMillis = s.generated > 1 ? (s.lastTokenNanos - s.firstTokenNanos) / 1e6 : 0;
+        double ttft = s.firstTokenNanos == 0 ? 0 : (s.firstTokenNanos - s.submittedNanos) / 1e6;
+        lastActivityNanos = System.nanoTime();
+        unfinished.decrementAndGet();
+        s.generation.finish(new GenerationResult(s.text.toString(), reason, s.promptLength, Math.max(0, s.cachedTokens),
+                s.generated, promptMillis, genMillis, ttft, error));
+    }
+}
