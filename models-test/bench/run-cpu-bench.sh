@@ -22,4 +22,5 @@ cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 echo "CPU: $cpu, $(nproc) cores available; threads $threads"
 java -cp "http/target/strata.jar:models-test/target/classes" dev.strata.models.bench.GenerationBenchmark \
   --model "$model" --tools "$tools/cpu" --out "$out" --threads "$threads" --gpu-layers 0 \
-  --reps "${STRATA_BENCH_REPS:-5}" --machine "CPU: $cpu, $(nproc) cores, $threads threads"
+  --reps "${STRATA_BENCH_REPS:-5}" \
+  --machine "CPU: $cpu, $(nproc) cores, $threads threads, load average $(cut -d" " -f1-3 /proc/loadavg) at start"

@@ -44,13 +44,13 @@ public final class GenerationBenchmark {
         Path tools = Path.of(required(a, "tools"));
         Path out = Path.of(required(a, "out")).toAbsolutePath();
         int gpuLayers = Integer.parseInt(a.getOrDefault("gpu-layers", "0"));
-        // Strata's engine makes its contexts with ContextParams' batch, micro-batch, flash-attention (auto)
-        // and unified-KV defaults; llama.cpp's tools are told the same.
+        // Strata's engine makes its contexts with ContextParams' batch, micro-batch and flash-attention (auto)
+        // defaults and a unified KV cache (Engine.contextParams); llama.cpp's tools are told the same.
         ContextParams ctx = ContextParams.defaults();
         BenchSettings s = new BenchSettings(model, Integer.parseInt(a.getOrDefault("threads",
                 Integer.toString(Runtime.getRuntime().availableProcessors()))), gpuLayers,
                 ctx.flashAttention().name().toLowerCase(Locale.ROOT).replace("enabled", "on").replace("disabled", "off"),
-                ctx.batchSize(), ctx.microBatch(), ctx.kvUnified(), Integer.parseInt(a.getOrDefault("reps", "5")),
+                ctx.batchSize(), ctx.microBatch(), true, Integer.parseInt(a.getOrDefault("reps", "5")),
                 128, 512, Arrays.stream(a.getOrDefault("streams", "8,32").split(",")).map(Integer::valueOf).toList(),
                 128, 128);
 
@@ -58,19 +58,20 @@ public final class GenerationBenchmark {
         Map<String, LlamaCppTools.BenchResult> bench = llama.llamaBench(s);
         Map<Integer, LlamaCppTools.BenchResult> batched = llama.batchedBench(s);
 
-        StrataBench strata = new StrataBench(s, new PreSchedulerRunner());
+        StrataBench strata = new StrataBench(s, new SubmitRunner());
         StrataBench.Measure tg;
         StrataBench.Measure pp;
-        Map<Integer, Optional<StrataBench.Measure>> aggregate = new HashMap<>();
+        Map<Integer, StrataBench.Measure> aggregate = new HashMap<>();
         try (Engine engine = Engine.create()) {
             LoadOptions base = LoadOptions.defaults().withGpuLayers(gpuLayers).withThreads(s.threads());
-            try (Model single = engine.load(model, base.withContextSize(s.promptTokens() + s.genTokens()))) {
+            // one sequence, as llama-bench's context has
+            try (Model single = engine.load(model, base.withContextSize(s.promptTokens() + s.genTokens())
+                    .withSequences(1))) {
                 tg = strata.generation(single);
                 pp = strata.promptProcessing(single);
             }
-            // TODO(scheduler): one model of s.maxStreams() sequences, as llama-batched-bench makes its context:
-            //   base.withContextSize(s.streamContext()).withSequences(s.maxStreams())
-            try (Model multi = engine.load(model, base.withContextSize(s.streamContext()))) {
+            // every stream's tokens and as many sequences as the most streams, as llama-batched-bench's context has
+            try (Model multi = engine.load(model, base.withContextSize(s.streamContext()).withSequences(s.maxStreams()))) {
                 for (int n : s.streams()) {
                     aggregate.put(n, strata.aggregate(multi, n));
                 }
@@ -94,7 +95,7 @@ public final class GenerationBenchmark {
         for (int n : s.streams()) {
             report.row(new BenchReport.Row(String.format(Locale.ROOT, "%d streams × (%d prompt + %d generated),"
                     + " aggregate (llama-batched-bench S t/s)", n, s.streamPrompt(), s.streamGen()),
-                    batched.get(n).median(), aggregate.get(n), AGGREGATE_REQUIRED));
+                    batched.get(n).median(), Optional.of(aggregate.get(n)), AGGREGATE_REQUIRED));
         }
         report.command(String.join(" ", llama.llamaBenchCommand(s)));
         report.command(String.join(" ", llama.batchedBenchCommand(s)));

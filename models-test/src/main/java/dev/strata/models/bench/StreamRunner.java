@@ -11,17 +11,17 @@ interface StreamRunner {
     /**
      * Submits every prompt at once and waits for all of them; each generates exactly {@code maxTokens}
      * tokens greedily, ignoring end-of-generation.
-     *
-     * @throws UnsupportedOperationException when this runner cannot run that many streams at once
+    
      */
     Timing run(Model model, List<int[]> prompts, int maxTokens);
 
     /**
      * @param wallNanos       from the first submission to the last result
      * @param promptTokens    prompt tokens of all streams, as the runtime counted them
+     * @param cachedTokens    of those, how many came from the runtime's prefix cache instead of being computed
      * @param generatedTokens generated tokens of all streams
      */
-    record Timing(long wallNanos, int promptTokens, int generatedTokens) {
+    record Timing(long wallNanos, int promptTokens, int cachedTokens, int generatedTokens) {
         double tokensPerSecond(int tokens) {
             return tokens * 1e9 / wallNanos;
         }
