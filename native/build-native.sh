@@ -4,7 +4,11 @@
 #
 #   native/build-native.sh --output=DIR                     # cpu; cuda too when a toolkit and a GPU are present
 #   native/build-native.sh --output=DIR --cuda=on --cuda-architectures=90-real
+#   native/build-native.sh --output=DIR --tools-output=TOOLS   # also llama-bench, llama-batched-bench
 #
+# --tools-output builds llama.cpp's llama-bench and llama-batched-bench from the same build tree as
+# the library (same objects, same flags: no second compile of llama.cpp) into TOOLS/<variant>/; the
+# benchmarks in models-test/bench compare against them.
 # Libraries land in DIR/<os>-<arch>/<variant>/libstrata.so with a strata-native.properties beside.
 #
 # llama.cpp's source comes from, in this order:
@@ -31,7 +35,8 @@ source_dir="${STRATA_LLAMA_SOURCE:-}"
 cuda_arch="${STRATA_CUDA_ARCHITECTURES:-}"
 cache_dir="${STRATA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/strata}"
 java_home="${JAVA_HOME:-}"
-record=""   # optional properties file: where the llama.cpp source (and its models/ vocab files) is
+record=""   # optional properties file: where the llama.cpp source (and its models/ vocab files) is, and the build trees
+tools_output=""   # optional: llama-bench and llama-batched-bench go to DIR/<variant>/
 
 # Options take the form --name=VALUE; an empty VALUE keeps the default (Maven passes unset
 # properties as empty strings).
@@ -45,6 +50,7 @@ for arg in "$@"; do
     --cache-dir=*) [[ -n "$value" ]] && cache_dir="$value" ;;
     --java-home=*) [[ -n "$value" ]] && java_home="$value" ;;
     --record=*) [[ -n "$value" ]] && record="$value" ;;
+    --tools-output=*) [[ -n "$value" ]] && tools_output="$value" ;;
     *) echo "build-native: unknown argument $arg (options are --name=VALUE)" >&2; exit 2 ;;
   esac
 done
@@ -143,7 +149,8 @@ build_variant() { # $1: cpu or cuda, $2: output directory
   lib_dir="$cache_dir/lib/llama.cpp-$LLAMA_VERSION/$variant/$bridge_hash-$flags_hash"
   build_dir="$cache_dir/build/llama.cpp-$LLAMA_VERSION-$variant-$flags_hash"
 
-  if [[ ! -f "$lib_dir/libstrata.so" ]]; then
+  if [[ -n "$record" ]]; then echo "build.dir.$variant=$build_dir" >> "$record"; fi
+  if [[ ! -f "$lib_dir/libstrata.so" || -n "$tools_output" ]]; then
     log "building variant $variant in $build_dir (llama.cpp objects are reused across bridge changes)"
     local generator=(); command -v ninja >/dev/null && generator=(-G Ninja)
     if [[ -f "$build_dir/CMakeCache.txt" ]] &&
@@ -164,9 +171,21 @@ build_variant() { # $1: cpu or cuda, $2: output directory
       { cat "$build_dir/configure.log" >&2; die "cmake configure failed"; }
     cmake --build "$build_dir" --target strata --parallel "$(nproc)" >"$build_dir/build.log" 2>&1 ||
       { tail -n 60 "$build_dir/build.log" >&2; die "native build of $variant failed (full log: $build_dir/build.log)"; }
-    mkdir -p "$lib_dir.tmp-$$"
-    cp "$build_dir/libstrata.so" "$lib_dir.tmp-$$/"
-    mv -T "$lib_dir.tmp-$$" "$lib_dir" 2>/dev/null || rm -rf "$lib_dir.tmp-$$"
+    if [[ ! -f "$lib_dir/libstrata.so" ]]; then
+      mkdir -p "$lib_dir.tmp-$$"
+      cp "$build_dir/libstrata.so" "$lib_dir.tmp-$$/"
+      mv -T "$lib_dir.tmp-$$" "$lib_dir" 2>/dev/null || rm -rf "$lib_dir.tmp-$$"
+    fi
+    if [[ -n "$tools_output" ]]; then
+      # Same tree, same objects: only the tools' own sources and llama-common's are compiled.
+      log "building llama-bench and llama-batched-bench ($variant) in $build_dir"
+      cmake --build "$build_dir" --target llama-bench llama-batched-bench --parallel "$(nproc)" \
+        >"$build_dir/build-tools.log" 2>&1 ||
+        { tail -n 60 "$build_dir/build-tools.log" >&2; die "building llama.cpp's bench tools ($variant) failed (full log: $build_dir/build-tools.log)"; }
+      mkdir -p "$tools_output/$variant"
+      cp "$build_dir/bin/llama-bench" "$build_dir/bin/llama-batched-bench" "$tools_output/$variant/"
+      log "variant $variant tools -> $tools_output/$variant/"
+    fi
     exec 9>&-
   else
     log "cached: $lib_dir/libstrata.so"

@@ -14,7 +14,8 @@ cd "$(dirname "$0")/../.."
 dev=.device
 mkdir -p "$dev/lib"
 
-mvn -B -q install -DskipTests
+# verify, not install: everything the device needs is under target/, and ~/.m2 stays as it was
+mvn -B -q ${MAVEN_ARGS:-} verify -DskipTests
 
 java_home="$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")"
 if [[ ! -f "$dev/jre.tar.xz" ]]; then
@@ -26,7 +27,8 @@ if [[ ! -f "$dev/jre.tar.xz" ]]; then
 fi
 tar -C "$java_home" -czf "$dev/jni-include.tar.gz" include
 
-# The llama.cpp tree the CPU build used, less the backends Strata does not build.
+# The llama.cpp tree the CPU build used, less the backends Strata does not build; tools/ (less the server
+# and its web UI, which are not configured) for llama-bench and llama-batched-bench.
 src="${STRATA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/strata}/src/llama.cpp-v0.5.0"
 [[ -f "$src/include/llama.h" ]] || { echo "no cached llama.cpp source at $src: run mvn install first" >&2; exit 1; }
 excludes=()
@@ -34,7 +36,8 @@ for d in "$src"/ggml/src/ggml-*/; do
   case "$(basename "$d")" in ggml-cpu|ggml-cuda) ;; *) excludes+=("--exclude=./ggml/src/$(basename "$d")") ;; esac
 done
 tar -C "$src" -cJf "$dev/llama-src.tar.xz" "${excludes[@]}" --exclude='*.md' \
-  ./CMakeLists.txt ./cmake ./ggml ./src ./include ./common ./vendor ./LICENSE ./.strata-source
+  --exclude=./tools/server --exclude=./tools/ui \
+  ./CMakeLists.txt ./cmake ./ggml ./src ./include ./common ./vendor ./tools ./LICENSE ./.strata-source
 
 # Models, and the tokenizers the zoo borrows (Llama 3's for the seed case), compressed: the carried tree
 # must stay under the device tool's 64 MiB.

@@ -2,7 +2,8 @@
 # Runs on the GPU machine (see prepare.sh): builds the cuda variant from the same llama.cpp
 # source, runs the models-test suite with the cuda variant on the class path (the loader must
 # choose it on its own), then the command line with all layers on the GPU. Everything it prints
-# also goes to $OUT/gpu-run.log.
+# also goes to $OUT/gpu-run.log. STRATA_GPU_BENCH=1 runs only the speed benchmark instead
+# (dev.strata.models.bench.GenerationBenchmark; the table lands in $OUT/bench-gpu.md).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out="${OUT:-/tmp/strata-out}"; mkdir -p "$out"
@@ -29,10 +30,28 @@ step "build cpu and cuda variants (CUDA architecture ${STRATA_CUDA_ARCHITECTURES
 start=$(date +%s)
 STRATA_CACHE_DIR=/tmp/strata-cache bash native/build-native.sh --output="$work/natives/META-INF/native" \
   --source="$work/llama.cpp" --cuda=on --cuda-architectures="${STRATA_CUDA_ARCHITECTURES:-90-real}" \
-  --java-home="$work/jdk" || { echo "native build failed"; tail -n 80 /tmp/strata-cache/build/*cuda*/build.log; exit 1; }
+  --java-home="$work/jdk" ${STRATA_GPU_BENCH:+--tools-output="$work/llama-tools"} \
+  || { echo "native build failed"; tail -n 80 /tmp/strata-cache/build/*cuda*/build.log; exit 1; }
 echo "native build took $(( $(date +%s) - start )) s"
 ldd "$work/natives/META-INF/native/linux-x86_64/cuda/libstrata.so" | grep -E "cuda|cublas"
 cat "$work/natives/META-INF/native/linux-x86_64/cuda/strata-native.properties"
+
+if [[ -n "${STRATA_GPU_BENCH:-}" ]]; then
+  # Only the speed benchmark: Strata against llama-bench and llama-batched-bench (built above from the
+  # same cuda build tree) on a Llama-3-8B-shaped Q4_0 with seeded random weights, written here (4.3 GiB).
+  step "benchmark model: llama3-8b Q4_0, random weights"
+  bcp="$work/natives:$root/http/target/strata.jar:$root/models-test/target/classes"
+  java -Dstrata.llama.models.dir="$work/vocab" -cp "$bcp" dev.strata.models.bench.BenchModel "$work/llama3-8b-q4_0.gguf" 1 ||
+    exit 1
+  step "benchmark: Strata against llama.cpp, all layers on the GPU"
+  printf '%s\n' 'handlers=java.util.logging.ConsoleHandler' '.level=WARNING' 'dev.strata.llama.native.level=OFF' > "$work/logging.properties"
+  gpu="$(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | head -n 1)"
+  java -Djava.util.logging.config.file="$work/logging.properties" -Dstrata.native.cache="$work/native-cache" -cp "$bcp" \
+    dev.strata.models.bench.GenerationBenchmark --model "$work/llama3-8b-q4_0.gguf" --tools "$work/llama-tools/cuda" \
+    --out "$out/bench-gpu.md" --gpu-layers -1 --threads "$(nproc)" --reps "${STRATA_BENCH_REPS:-5}" \
+    --machine "GPU: $gpu; CUDA architectures ${STRATA_CUDA_ARCHITECTURES:-90-real}; $(nproc) CPU threads"
+  exit $?
+fi
 
 if [[ -n "${STRATA_GPU_MAIN:-}" ]]; then
   # one diagnostic main class instead of the whole run, llama.cpp's debug log on

@@ -1,0 +1,72 @@
+package dev.strata.models.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** The comparison table: per test, llama.cpp's tokens/s, Strata's, their ratio and the ratio required. */
+final class BenchReport {
+    /**
+     * @param test     what was measured, in the requirement's words
+     * @param llamaCpp median tokens/s of llama.cpp's tool
+     * @param strata   Strata's tokens/s; empty when it could not be measured on this branch
+     * @param required the least ratio Strata / llama.cpp that passes
+     */
+    record Row(String test, double llamaCpp, Optional<StrataBench.Measure> strata, double required) {
+        Optional<Double> ratio() {
+            return strata.map(m -> m.median() / llamaCpp);
+        }
+
+        String verdict() {
+            return ratio().map(r -> r >= required ? "pass" : "FAIL").orElse("not measured");
+        }
+    }
+
+    private final List<String> header = new ArrayList<>();
+    private final List<Row> rows = new ArrayList<>();
+    private final List<String> commands = new ArrayList<>();
+
+    void header(String line) {
+        header.add(line);
+    }
+
+    void row(Row row) {
+        rows.add(row);
+    }
+
+    void command(String line) {
+        commands.add(line);
+    }
+
+    boolean allPass() {
+        return rows.stream().allMatch(r -> r.verdict().equals("pass"));
+    }
+
+    String markdown() {
+        StringBuilder b = new StringBuilder();
+        header.forEach(h -> b.append(h).append('\n'));
+        b.append('\n');
+        b.append("| test | llama.cpp (t/s) | Strata (t/s) | Strata / llama.cpp | required | result |\n");
+        b.append("|---|---:|---:|---:|---:|---|\n");
+        List<String> notes = new ArrayList<>();
+        for (Row r : rows) {
+            b.append(String.format(Locale.ROOT, "| %s | %.2f | %s | %s | ≥ %.2f | %s |%n", r.test(), r.llamaCpp(),
+                    r.strata().map(m -> String.format(Locale.ROOT, "%.2f", m.median())).orElse("—"),
+                    r.ratio().map(x -> String.format(Locale.ROOT, "%.3f", x)).orElse("—"), r.required(), r.verdict()));
+            r.strata().filter(m -> !m.note().isEmpty()).ifPresent(m -> notes.add(r.test() + ": " + m.note()));
+        }
+        if (!notes.isEmpty()) {
+            b.append('\n');
+            notes.forEach(n -> b.append("- ").append(n).append('\n'));
+        }
+        b.append('\n').append("Strata samples (t/s): ");
+        b.append(String.join("; ", rows.stream().map(r -> r.test() + ": " + r.strata()
+                .map(m -> m.samples().stream().map(x -> String.format(Locale.ROOT, "%.1f", x)).toList().toString())
+                .orElse("—")).toList()));
+        b.append("\n\nllama.cpp, as run:\n\n```\n");
+        commands.forEach(c -> b.append(c).append('\n'));
+        b.append("```\n");
+        return b.toString();
+    }
+}

@@ -1,0 +1,129 @@
+package dev.strata.models.bench;
+
+import dev.strata.llama.ContextParams;
+import dev.strata.runtime.Engine;
+import dev.strata.runtime.LoadOptions;
+import dev.strata.runtime.Model;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Strata against llama.cpp's own benchmarks on one model, in one run: single-stream generation against
+ * llama-bench tg128, prompt processing against pp512, aggregate throughput of 8 and 32 streams against
+ * llama-batched-bench. Prints the table and writes it (markdown) to {@code --out}; exits 1 when a ratio
+ * is under its threshold.
+ *
+ * <pre>{@code
+ * models-test/bench/run-cpu-bench.sh     # builds everything, runs this on stories260K, threads 2
+ * java -cp ... dev.strata.models.bench.GenerationBenchmark --model stories260K.gguf --tools /tmp/llama-tools/cpu \
+ *     --out bench.md --threads 2 --gpu-layers 0 [--reps 5] [--streams 8,32] [--machine "..."]
+ * }</pre>
+ *
+ * The tools must come from the same llama.cpp build tree as the libstrata this JVM loads
+ * (models-test/bench/build-llama-tools.sh); their raw output is kept in {@code <out>.logs/}.
+ */
+public final class GenerationBenchmark {
+    static final double SINGLE_STREAM_REQUIRED = 0.98;
+    static final double PROMPT_REQUIRED = 0.98;
+    static final double AGGREGATE_REQUIRED = 0.95;
+
+    private GenerationBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = options(args);
+        Path model = Path.of(required(a, "model"));
+        Path tools = Path.of(required(a, "tools"));
+        Path out = Path.of(required(a, "out")).toAbsolutePath();
+        int gpuLayers = Integer.parseInt(a.getOrDefault("gpu-layers", "0"));
+        // Strata's engine makes its contexts with ContextParams' batch, micro-batch and flash-attention (auto)
+        // defaults and a unified KV cache (Engine.contextParams); llama.cpp's tools are told the same.
+        ContextParams ctx = ContextParams.defaults();
+        BenchSettings s = new BenchSettings(model, Integer.parseInt(a.getOrDefault("threads",
+                Integer.toString(Runtime.getRuntime().availableProcessors()))), gpuLayers,
+                ctx.flashAttention().name().toLowerCase(Locale.ROOT).replace("enabled", "on").replace("disabled", "off"),
+                ctx.batchSize(), ctx.microBatch(), true, Integer.parseInt(a.getOrDefault("reps", "5")),
+                128, 512, Arrays.stream(a.getOrDefault("streams", "8,32").split(",")).map(Integer::valueOf).toList(),
+                128, 128);
+
+        LlamaCppTools llama = new LlamaCppTools(tools, out.resolveSibling(out.getFileName() + ".logs"));
+        Map<String, LlamaCppTools.BenchResult> bench = llama.llamaBench(s);
+        Map<Integer, LlamaCppTools.BenchResult> batched = llama.batchedBench(s);
+
+        StrataBench strata = new StrataBench(s, new SubmitRunner());
+        StrataBench.Measure tg;
+        StrataBench.Measure pp;
+        Map<Integer, StrataBench.Measure> aggregate = new HashMap<>();
+        try (Engine engine = Engine.create()) {
+            LoadOptions base = LoadOptions.defaults().withGpuLayers(gpuLayers).withThreads(s.threads());
+            // one sequence, as llama-bench's context has
+            try (Model single = engine.load(model, base.withContextSize(s.promptTokens() + s.genTokens())
+                    .withSequences(1))) {
+                tg = strata.generation(single);
+                pp = strata.promptProcessing(single);
+            }
+            // every stream's tokens and as many sequences as the most streams, as llama-batched-bench's context has
+            try (Model multi = engine.load(model, base.withContextSize(s.streamContext()).withSequences(s.maxStreams()))) {
+                for (int n : s.streams()) {
+                    aggregate.put(n, strata.aggregate(multi, n));
+                }
+            }
+        }
+
+        BenchReport report = new BenchReport();
+        report.header("Model: `" + model.getFileName() + "`; " + a.getOrDefault("machine", "machine not named")
+                + "; " + OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_DATE) + ".");
+        report.header("");
+        report.header(String.format(Locale.ROOT, "Settings (both sides): threads %d, GPU layers %s, flash attention %s,"
+                        + " batch %d, micro-batch %d, unified KV %s; %d timed runs after one warm-up, median.",
+                s.threads(), gpuLayers < 0 ? "all" : Integer.toString(gpuLayers), s.flashAttention(), s.batch(),
+                s.microBatch(), s.kvUnified(), s.reps()));
+        String tgName = "tg" + s.genTokens();
+        String ppName = "pp" + s.promptTokens();
+        report.row(new BenchReport.Row("single stream, " + tgName + " (llama-bench " + tgName + ")",
+                bench.get(tgName).median(), Optional.of(tg), SINGLE_STREAM_REQUIRED));
+        report.row(new BenchReport.Row("prompt processing, " + ppName + " (llama-bench " + ppName + ")",
+                bench.get(ppName).median(), Optional.of(pp), PROMPT_REQUIRED));
+        for (int n : s.streams()) {
+            report.row(new BenchReport.Row(String.format(Locale.ROOT, "%d streams × (%d prompt + %d generated),"
+                    + " aggregate (llama-batched-bench S t/s)", n, s.streamPrompt(), s.streamGen()),
+                    batched.get(n).median(), Optional.of(aggregate.get(n)), AGGREGATE_REQUIRED));
+        }
+        report.command(String.join(" ", llama.llamaBenchCommand(s)));
+        report.command(String.join(" ", llama.batchedBenchCommand(s)));
+        String md = report.markdown();
+        System.out.println();
+        System.out.println(md);
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, md);
+        System.out.println("written to " + out);
+        System.exit(report.allPass() ? 0 : 1);
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("options are --name value pairs; bad: " + List.of(args));
+            }
+            m.put(args[i].substring(2), args[++i]);
+        }
+        return m;
+    }
+
+    private static String required(Map<String, String> a, String name) {
+        String v = a.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("--" + name + " is required (see the class Javadoc)");
+        }
+        return v;
+    }
+}
