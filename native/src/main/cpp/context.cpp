@@ -6,6 +6,7 @@
 #include "ggml-backend.h"
 #include "llama-ext.h"
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <vector>
@@ -100,6 +101,9 @@ JNI_FN(jlong, contextCreate)(JNIEnv * env, jclass, jlong model_h, jint n_ctx, ji
             throw java_error(JavaError::Llama, msg);
         }
         handle->context.reset(raw);
+        ggml_threadpool_params tpp = ggml_threadpool_params_default(std::max(n_threads, n_threads_batch));
+        handle->threadpool = ggml_threadpool_new(&tpp);
+        if (handle->threadpool != nullptr) llama_attach_threadpool(raw, handle->threadpool, nullptr);
         handle->model = m->model.get();
         handle->n_seq_max = llama_n_seq_max(raw);
         handle->batch_capacity = static_cast<int32_t>(llama_n_batch(raw));

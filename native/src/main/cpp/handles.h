@@ -4,6 +4,7 @@
 
 #include "llama.h"
 #include "chat.h"
+#include "ggml-cpu.h"
 
 #include <atomic>
 #include <memory>
@@ -41,7 +42,14 @@ struct context_handle {
     uint32_t n_seq_max = 1;
     std::atomic<bool> abort_requested{false};
 
+    // The CPU backend's worker threads, kept for the context's life (as llama-bench does): without
+    // one, ggml starts and joins its threads on every graph, which costs more than a small model's
+    // whole token on the CPU and runs on every token even with all layers on a GPU.
+    ggml_threadpool * threadpool = nullptr;
+
     ~context_handle() {
+        context.reset(); // before the threadpool it may still use
+        if (threadpool != nullptr) ggml_threadpool_free(threadpool);
         if (batch_capacity > 0) llama_batch_free(batch);
     }
 };

@@ -50,6 +50,7 @@ final class DecodeLoop {
     private final AtomicInteger unfinished = new AtomicInteger();
     private final Thread thread;
     private volatile boolean stopping;
+    private volatile boolean keepPrefixes = true;
     private volatile int cellsUsed;
     private volatile int runningCount;
     private volatile long lastActivityNanos = System.nanoTime();
@@ -95,6 +96,11 @@ final class DecodeLoop {
         });
         LockSupport.unpark(thread);
         return f;
+    }
+
+    /** Whether a finished sequence's cells stay as a reusable prefix (else they are freed at once). */
+    void keepPrefixes(boolean keep) {
+        keepPrefixes = keep;
     }
 
     void wake() {
@@ -408,6 +414,9 @@ final class DecodeLoop {
             s.inBatch = 0;
             s.outputIndex = -1;
             if (s.pending() == 1 && free > 0) {
+                if (s.promptStartNanos == 0) {
+                    s.promptStartNanos = System.nanoTime(); // a one-token prompt is read in a generation step
+                }
                 int pos = s.slot.cached.size();
                 s.outputIndex = batch.add(s.tokens.get(pos), pos, s.slot.id, true);
                 s.inBatch = 1;
@@ -522,7 +531,7 @@ final class DecodeLoop {
             s.generation.emit(new GeneratedToken(GeneratedToken.NO_TOKEN, tail));
         }
         if (s.slot != null) {
-            if (reason == FinishReason.ERROR) {
+            if (reason == FinishReason.ERROR || !keepPrefixes) {
                 truncate(s.slot, 0);
             }
             s.slot.owner = null;

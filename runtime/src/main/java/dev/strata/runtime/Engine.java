@@ -155,7 +155,7 @@ public final class Engine implements AutoCloseable {
             int contextSize = options.contextSize() > 0 ? options.contextSize()
                     : Math.min(DEFAULT_CONTEXT, Math.max(llamaModel.info().trainingContext(), 1));
             LlamaContext context = LlamaContext.create(llamaModel, ContextLayout.forModel(llamaModel, options, contextSize));
-            Model model = new Model(llamaModel, context, models::remove);
+            Model model = new Model(llamaModel, context, models::remove).configure(options);
             models.add(model);
             return model;
         } catch (RuntimeException e) {
@@ -169,7 +169,7 @@ public final class Engine implements AutoCloseable {
         LoadedModel loaded = planned.load(path, options, progress);
         try {
             Model model = new Model(loaded.model(), loaded.context(), models::remove, loaded.reservation(),
-                    loaded.placement(), loaded.measured());
+                    loaded.placement(), loaded.measured()).configure(options);
             models.add(model);
             return model;
         } catch (RuntimeException | Error e) {

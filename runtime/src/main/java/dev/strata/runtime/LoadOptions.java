@@ -18,8 +18,11 @@ package dev.strata.runtime;
  * @param hostBytes   planned mode only: host RAM the model's CPU part may take, in bytes; 0 = what the host
  *                    has free, less 1 GiB and what the ledger holds there for other models
  * @param sequences   requests decoded together at most (n_seq_max); they share the context's KV cells
+ * @param prefixCache keep a finished request's KV cells so that a later one with the same prefix skips
+ *                    it; they stay in the cache until the cells are needed, and attention runs over them
  */
-public record LoadOptions(int gpuLayers, int contextSize, int threads, long hostBytes, int sequences) {
+public record LoadOptions(int gpuLayers, int contextSize, int threads, long hostBytes, int sequences,
+                          boolean prefixCache) {
     /** Sequences when the options do not say: llama-server's default for parallel slots. */
     public static final int DEFAULT_SEQUENCES = 4;
 
@@ -49,17 +52,17 @@ public record LoadOptions(int gpuLayers, int contextSize, int threads, long host
 
     /** Explicit layers, host RAM not limited by the options, {@value #DEFAULT_SEQUENCES} sequences. */
     public LoadOptions(int gpuLayers, int contextSize, int threads) {
-        this(gpuLayers, contextSize, threads, 0, DEFAULT_SEQUENCES);
+        this(gpuLayers, contextSize, threads, 0, DEFAULT_SEQUENCES, true);
     }
 
-    /** As the five-argument form with {@value #DEFAULT_SEQUENCES} sequences. */
+    /** {@value #DEFAULT_SEQUENCES} sequences, prefix cache on. */
     public LoadOptions(int gpuLayers, int contextSize, int threads, long hostBytes) {
-        this(gpuLayers, contextSize, threads, hostBytes, DEFAULT_SEQUENCES);
+        this(gpuLayers, contextSize, threads, hostBytes, DEFAULT_SEQUENCES, true);
     }
 
     /** CPU only, context of min(4096, training context), all cores. */
     public static LoadOptions defaults() {
-        return new LoadOptions(0, 0, Math.max(1, Runtime.getRuntime().availableProcessors()), 0, DEFAULT_SEQUENCES);
+        return new LoadOptions(0, 0, Math.max(1, Runtime.getRuntime().availableProcessors()), 0, DEFAULT_SEQUENCES, true);
     }
 
     /** As {@link #defaults()}, placed by the memory planner ({@link #PLANNED}). */
@@ -73,24 +76,29 @@ public record LoadOptions(int gpuLayers, int contextSize, int threads, long host
     }
 
     public LoadOptions withGpuLayers(int n) {
-        return new LoadOptions(n, contextSize, threads, hostBytes, sequences);
+        return new LoadOptions(n, contextSize, threads, hostBytes, sequences, prefixCache);
     }
 
     public LoadOptions withContextSize(int n) {
-        return new LoadOptions(gpuLayers, n, threads, hostBytes, sequences);
+        return new LoadOptions(gpuLayers, n, threads, hostBytes, sequences, prefixCache);
     }
 
     public LoadOptions withThreads(int n) {
-        return new LoadOptions(gpuLayers, contextSize, n, hostBytes, sequences);
+        return new LoadOptions(gpuLayers, contextSize, n, hostBytes, sequences, prefixCache);
     }
 
     /** Planned mode: the host RAM the CPU part may take, in bytes (0 = what is free). */
     public LoadOptions withHostBytes(long bytes) {
-        return new LoadOptions(gpuLayers, contextSize, threads, bytes, sequences);
+        return new LoadOptions(gpuLayers, contextSize, threads, bytes, sequences, prefixCache);
     }
 
     /** Requests decoded together at most; more wait in the model's queue. */
     public LoadOptions withSequences(int n) {
-        return new LoadOptions(gpuLayers, contextSize, threads, hostBytes, n);
+        return new LoadOptions(gpuLayers, contextSize, threads, hostBytes, n, prefixCache);
+    }
+
+    /** Whether finished requests leave their KV cells for a later request with the same prefix (default on). */
+    public LoadOptions withPrefixCache(boolean on) {
+        return new LoadOptions(gpuLayers, contextSize, threads, hostBytes, sequences, on);
     }
 }

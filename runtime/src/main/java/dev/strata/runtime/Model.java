@@ -129,6 +129,12 @@ public final class Model implements AutoCloseable {
         return loop.cellsUsed();
     }
 
+    /** Applies the load options that concern the decode loop. */
+    Model configure(LoadOptions options) {
+        loop.keepPrefixes(options.prefixCache());
+        return this;
+    }
+
     /** Sequences put back in the queue for lack of KV cells since load (a context too small for the load). */
     public long preemptions() {
         return loop.preemptions();

@@ -63,7 +63,10 @@ public final class GenerationBenchmark {
         StrataBench.Measure pp;
         Map<Integer, StrataBench.Measure> aggregate = new HashMap<>();
         try (Engine engine = Engine.create()) {
-            LoadOptions base = LoadOptions.defaults().withGpuLayers(gpuLayers).withThreads(s.threads());
+            // No prefix cache: llama.cpp's tools start every run from an empty cache, and cells kept for
+            // reuse would lengthen every later run's attention (random prompts never reuse them).
+            LoadOptions base = LoadOptions.defaults().withGpuLayers(gpuLayers).withThreads(s.threads())
+                    .withPrefixCache(false);
             // one sequence, as llama-bench's context has
             try (Model single = engine.load(model, base.withContextSize(s.promptTokens() + s.genTokens())
                     .withSequences(1))) {
@@ -83,7 +86,7 @@ public final class GenerationBenchmark {
                 + "; " + OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_DATE) + ".");
         report.header("");
         report.header(String.format(Locale.ROOT, "Settings (both sides): threads %d, GPU layers %s, flash attention %s,"
-                        + " batch %d, micro-batch %d, unified KV %s; %d timed runs after one warm-up, median.",
+                        + " batch %d, micro-batch %d, unified KV %s; %d timed runs, median, after warm-up (llama.cpp's tools: one run; Strata: at least three runs and two seconds, for the JIT).",
                 s.threads(), gpuLayers < 0 ? "all" : Integer.toString(gpuLayers), s.flashAttention(), s.batch(),
                 s.microBatch(), s.kvUnified(), s.reps()));
         String tgName = "tg" + s.genTokens();

@@ -9,13 +9,15 @@ import java.util.function.ToIntFunction;
 
 /**
  * Strata's side of the benchmark: the tests llama-bench and llama-batched-bench run, through the runtime's
- * public API, each warmed up once and then timed {@link BenchSettings#reps()} times. Prompts are random token
+ * public API, each warmed up (three runs and two seconds at least) and then timed {@link BenchSettings#reps()} times. Prompts are random token
  * ids, fresh for every run, as llama.cpp's tools make them (and so that no prompt cache can help).
  */
 final class StrataBench {
     private final BenchSettings settings;
     private final StreamRunner runner;
     private final SplittableRandom random = new SplittableRandom(20240611);
+    static final int WARM_UP_RUNS = 3;
+    static final long WARM_UP_NANOS = 2_000_000_000L;
 
     StrataBench(BenchSettings settings, StreamRunner runner) {
         this.settings = settings;
@@ -70,10 +72,18 @@ final class StrataBench {
         String note(StreamRunner.Timing t);
     }
 
-    /** One warm-up run, then {@code reps} timed ones; tokens/s counts the {@code counted} tokens of each run. */
+    /**
+     * Warm-up runs (at least {@link #WARM_UP_RUNS}, and for at least {@link #WARM_UP_NANOS}), then {@code reps}
+     * timed ones; tokens/s counts the {@code counted} tokens of each run. The warm-up is longer than
+     * llama-bench's single run because the JVM compiles the decode loop's Java code while it runs: a
+     * server is measured in its steady state, not while its JIT is still at work.
+     */
     private Measure measure(IntFunction<StreamRunner.Timing> run, ToIntFunction<StreamRunner.Timing> counted,
                             Check check) {
-        run.apply(-1);
+        long start = System.nanoTime();
+        for (int w = 0; w < WARM_UP_RUNS || System.nanoTime() - start < WARM_UP_NANOS; w++) {
+            run.apply(-1 - w);
+        }
         List<Double> samples = new ArrayList<>();
         String note = "";
         for (int i = 0; i < settings.reps(); i++) {
