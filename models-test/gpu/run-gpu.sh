@@ -50,7 +50,9 @@ if [[ -n "${STRATA_GPU_BENCH:-}" ]]; then
     dev.strata.models.bench.GenerationBenchmark --model "$work/llama3-8b-q4_0.gguf" --tools "$work/llama-tools/cuda" \
     --out "$out/bench-gpu.md" --gpu-layers -1 --threads "$(nproc)" --reps "${STRATA_BENCH_REPS:-5}" \
     --machine "GPU: $gpu; CUDA architectures ${STRATA_CUDA_ARCHITECTURES:-90-real}; $(nproc) CPU threads"
-  exit $?
+  bench=$?
+  # STRATA_GPU_BENCH=1 alone stops here; with STRATA_GPU_BENCH_THEN=1 the other steps follow
+  [[ "${STRATA_GPU_BENCH_THEN:-0}" == 1 ]] || exit $bench
 fi
 
 if [[ -n "${STRATA_GPU_MAIN:-}" ]]; then
@@ -73,9 +75,9 @@ step "models-test suite, cuda variant on the class path"
 # tokenizers come from vocab/ (packed by prepare.sh).
 # llama.cpp's own log lines (many expected errors from the bad-input tests) stay out of this report.
 cp="$work/natives:$root/http/target/strata.jar:$root/models-test/target/classes:$root/models-test/target/test-classes:$(ls "$dev"/lib/assertj-core-*.jar)"
-# STRATA_GPU_SELECT=a.test.Class runs one class instead of the whole package
+# STRATA_GPU_SELECT="a.Test b.Test" runs those classes instead of the whole package
 select=(--select-package dev.strata.models)
-[[ -n "${STRATA_GPU_SELECT:-}" ]] && select=(--select-class "$STRATA_GPU_SELECT")
+if [[ -n "${STRATA_GPU_SELECT:-}" ]]; then select=(); for c in $STRATA_GPU_SELECT; do select+=(--select-class "$c"); done; fi
 (cd models-test && java -Djava.util.logging.config.file="$work/logging.properties" -Dstrata.models.dir="$work/models" -Dstrata.llama.models.dir="$work/vocab" -Dstrata.native.cache="$work/native-cache" \
   -jar "$(ls "$dev"/lib/junit-platform-console-standalone-*.jar)" execute \
   --class-path "$cp" "${select[@]}" \
@@ -108,7 +110,7 @@ java -Dstrata.overhead.file="$overheads" -Dstrata.native.cache="$work/native-cac
 
 step "predicted against measured peak: the seed case (DeepSeek-R1-Distill-Llama-70B Q5_K_S shape under 24 GiB) and four more"
 seed=0
-for case in ${STRATA_PEAK_CASES:-seed llama3-8b-full gemma3-27b-16g qwen3moe-12g mistral-7b-6g}; do
+for case in ${STRATA_PEAK_CASES-seed llama3-8b-full gemma3-27b-16g qwen3moe-12g mistral-7b-6g}; do
   java -Djava.util.logging.config.file="$work/logging.properties" -Dstrata.llama.models.dir="$work/vocab" \
     -Dstrata.native.cache="$work/native-cache" -cp "$work/natives:$root/http/target/strata.jar:$root/models-test/target/classes" \
     dev.strata.models.gpu.PeakAccuracy "$work/peak" "$work/models/stories260K.gguf" "$case" || seed=1
@@ -116,7 +118,7 @@ done
 
 step "a model bigger than a per-device cap, loaded by the engine, context filled: the cap holds, no out-of-memory"
 cap=0
-for case in ${STRATA_CAP_CASES:-8b-4g 70b-24g}; do
+for case in ${STRATA_CAP_CASES-8b-4g 70b-24g}; do
   java -Djava.util.logging.config.file="$work/logging.properties" -Dstrata.llama.models.dir="$work/vocab" \
     -Dstrata.overhead.file="$work/cap-overheads.properties" -Dstrata.native.cache="$work/native-cache" \
     -cp "$work/natives:$root/http/target/strata.jar:$root/models-test/target/classes" \
@@ -133,5 +135,5 @@ if [[ "${STRATA_GPU_PROBE:-1}" == 1 ]]; then
 fi
 
 step "result"
-echo "suite exit $suite, command line exit $cli, peak cases exit $seed, cap cases exit $cap"
-[[ $suite -eq 0 && $cli -eq 0 && $seed -eq 0 && $cap -eq 0 ]]
+echo "suite exit $suite, command line exit $cli, peak cases exit $seed, cap cases exit $cap, benchmark exit ${bench:-not run}"
+[[ $suite -eq 0 && $cli -eq 0 && $seed -eq 0 && $cap -eq 0 && ${bench:-0} -eq 0 ]]
