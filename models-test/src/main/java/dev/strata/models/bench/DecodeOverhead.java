@@ -1,0 +1,95 @@
+package dev.strata.models.bench;
+
+import dev.strata.llama.Batch;
+import dev.strata.llama.ContextParams;
+import dev.strata.llama.LlamaBackend;
+import dev.strata.llama.LlamaContext;
+import dev.strata.llama.LlamaModel;
+import dev.strata.llama.ModelParams;
+import dev.strata.llama.Sampler;
+import dev.strata.llama.SamplingParams;
+import dev.strata.runtime.Engine;
+import dev.strata.runtime.GenerationRequest;
+import dev.strata.runtime.LoadOptions;
+import dev.strata.runtime.Model;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Where single-stream generation time goes outside llama.cpp: 128 single-token decodes timed three
+ * ways on the same model and thread counts: the bridge alone (decode only), the bridge with greedy
+ * sampling (what the decode loop does per token), and the runtime's decode loop through
+ * {@link Model#submit}. A diagnostic for the tg128 ratio in docs/benchmarks.md.
+ *
+ * <pre>{@code
+ * java -cp ... dev.strata.models.bench.DecodeOverhead /tmp/work [existing-model.gguf]
+ * }</pre>
+ */
+public final class DecodeOverhead {
+    private static final int TOKENS = 128;
+    private static final int RUNS = 7;
+
+    private DecodeOverhead() {}
+
+    public static void main(String[] args) throws Exception {
+        Path model = args.length > 1 ? Path.of(args[1]) : Path.of(args[0]).resolve("llama3-8b-q4_0.gguf");
+        if (args.length < 2) {
+            BenchModel.main(new String[] {model.toString(), "1"});
+        }
+        LlamaBackend llama = LlamaBackend.get();
+        for (int threads : new int[] {16, 4, 1}) {
+            try (LlamaModel m = LlamaModel.load(llama, model, ModelParams.defaults().withGpuLayers(-1), null);
+                 LlamaContext c = LlamaContext.create(m, ContextParams.defaults().withContextSize(640).withBatch(512, 512)
+                         .withThreads(threads, threads).withKvUnified(true).withSequences(1));
+                 Sampler s = Sampler.create(m, SamplingParams.greedy())) {
+                report("bridge, decode only", threads, direct(c, null));
+                report("bridge, decode + greedy sample", threads, direct(c, s));
+            }
+            try (Engine engine = Engine.create();
+                 Model m = engine.load(model, LoadOptions.defaults().withGpuLayers(-1).withContextSize(640).withThreads(threads)
+                         .withSequences(1).withPrefixCache(false))) {
+                double[] tps = new double[RUNS];
+                for (int r = -5; r < RUNS; r++) {
+                    long t0 = System.nanoTime();
+                    m.submit(GenerationRequest.ofTokens(new int[] {100 + r + 5}).withMaxTokens(TOKENS).withIgnoreEos(true))
+                            .result().join();
+                    if (r >= 0) {
+                        tps[r] = TOKENS / ((System.nanoTime() - t0) / 1e9);
+                    }
+                }
+                report("decode loop (Model.submit), wall", threads, tps);
+            }
+        }
+    }
+
+    private static double[] direct(LlamaContext c, Sampler s) {
+        double[] tps = new double[RUNS];
+        Batch b = new Batch(1);
+        for (int r = -3; r < RUNS; r++) {
+            c.clearMemory();
+            int token = 100;
+            long t0 = System.nanoTime();
+            for (int i = 0; i < TOKENS; i++) {
+                b.clear();
+                b.add(token, i, 0, true);
+                c.decode(b);
+                token = s != null ? s.sample(c, 0) : 100 + i % 200;
+            }
+            if (s == null) {
+                c.logits(0); // waits for the last decode, as the sampled runs do
+            }
+            if (r >= 0) {
+                tps[r] = TOKENS / ((System.nanoTime() - t0) / 1e9);
+            }
+        }
+        return tps;
+    }
+
+    private static void report(String what, int threads, double[] tps) {
+        double[] sorted = tps.clone();
+        Arrays.sort(sorted);
+        System.out.printf(Locale.ROOT, "OVERHEAD %-36s threads %2d: median %.1f t/s  %s%n", what, threads,
+                sorted[sorted.length / 2], Arrays.toString(Arrays.stream(tps).map(x -> Math.round(x * 10) / 10.0).toArray()));
+    }
+}
