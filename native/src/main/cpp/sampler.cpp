@@ -86,22 +86,40 @@ llama_sampler * init_grammar(const llama_vocab * vocab, const std::string & gram
 #if defined(__x86_64__)
 __attribute__((target("avx2")))
 int32_t argmax(const float * x, int32_t n) {
-    int32_t i = 0;
-    __m256 vmax = _mm256_set1_ps(-INFINITY);
-    for (; i + 8 <= n; i += 8) vmax = _mm256_max_ps(vmax, _mm256_loadu_ps(x + i));
-    alignas(32) float lanes[8];
-    _mm256_store_ps(lanes, vmax);
-    float m = lanes[0];
-    for (int k = 1; k < 8; k++) m = std::max(m, lanes[k]);
-    for (; i < n; i++) m = std::max(m, x[i]);
-    const __m256 vm = _mm256_set1_ps(m);
-    int32_t j = 0;
-    for (; j + 8 <= n; j += 8) {
-        const int mask = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(x + j), vm, _CMP_EQ_OQ));
-        if (mask != 0) return j + __builtin_ctz(static_cast<unsigned>(mask));
+    // One pass: each lane keeps its largest value and the first index holding it (logits arrive
+    // fresh from the device, so reading them once matters more than the compares).
+    if (n < 16) return static_cast<int32_t>(std::max_element(x, x + n) - x);
+    __m256 best = _mm256_loadu_ps(x);
+    __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    __m256i best_idx = idx;
+    const __m256i step = _mm256_set1_epi32(8);
+    int32_t i = 8;
+    for (; i + 8 <= n; i += 8) {
+        idx = _mm256_add_epi32(idx, step);
+        const __m256 v = _mm256_loadu_ps(x + i);
+        const __m256 gt = _mm256_cmp_ps(v, best, _CMP_GT_OQ);
+        best = _mm256_blendv_ps(best, v, gt);
+        best_idx = _mm256_blendv_epi8(best_idx, idx, _mm256_castps_si256(gt));
     }
-    for (; j < n; j++) if (x[j] == m) return j;
-    return static_cast<int32_t>(std::max_element(x, x + n) - x); // NaNs only
+    alignas(32) float vals[8];
+    alignas(32) int32_t idxs[8];
+    _mm256_store_ps(vals, best);
+    _mm256_store_si256(reinterpret_cast<__m256i *>(idxs), best_idx);
+    float m = vals[0];
+    int32_t at = idxs[0];
+    for (int k = 1; k < 8; k++) {
+        if (vals[k] > m || (vals[k] == m && idxs[k] < at)) {
+            m = vals[k];
+            at = idxs[k];
+        }
+    }
+    for (; i < n; i++) {
+        if (x[i] > m) {
+            m = x[i];
+            at = i;
+        }
+    }
+    return at;
 }
 #else
 int32_t argmax(const float * x, int32_t n) {
