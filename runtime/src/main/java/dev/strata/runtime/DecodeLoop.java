@@ -136,10 +136,6 @@ final class DecodeLoop {
         return runningCount;
     }
 
-    int contextSize() {
-        return contextSize;
-    }
-
     /** Ends every request with CANCELLED and stops the thread; returns once it has. */
     void stop() {
         stopping = true;
@@ -502,7 +498,7 @@ final class DecodeLoop {
         }
         s.generated++;
         s.tokens.add(token);
-        String out = s.stops.append(s.utf8.append(model.tokenPiece(token, s.shownSpecial.contains(token))));
+        String out = s.stops.append(s.utf8.append(model.tokenPiece(token, !s.shownSpecial.isEmpty() && s.shownSpecial.contains(token))));
         s.text.append(out);
         s.generation.emit(new GeneratedToken(token, out));
         if (s.stops.stopped()) {

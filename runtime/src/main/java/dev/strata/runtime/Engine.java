@@ -1,6 +1,5 @@
 package dev.strata.runtime;
 
-import dev.strata.llama.ContextParams;
 import dev.strata.llama.LlamaBackend;
 import dev.strata.llama.LlamaContext;
 import dev.strata.llama.LlamaModel;

@@ -106,7 +106,8 @@ public final class Generation implements AutoCloseable {
         try {
             tokens.add(token);
             changed.signalAll();
-            notify = List.copyOf(watchers);
+            // on the decode loop's hot path: no copy when nobody subscribed
+            notify = watchers.isEmpty() ? List.of() : List.copyOf(watchers);
         } finally {
             lock.unlock();
         }

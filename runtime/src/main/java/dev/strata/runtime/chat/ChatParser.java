@@ -11,7 +11,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * ChatParser parser = new ChatParser(LlamaBackend.get());
- * Message answer = parser.parse(prompt.cutAtStop(generatedText), prompt.parseFormat());
+ * Message answer = parser.parse(generatedText, prompt.parseFormat());  // text ended at a stop, as Model.submit ends it
  * answer.toolCalls().forEach(c -> System.out.println(c.name() + " " + c.argumentsJson()));
  * }</pre>
  *

@@ -45,12 +45,6 @@ public record ChatPrompt(String prompt, SamplingParams sampling, List<String> st
         return generated.substring(0, end);
     }
 
-    /** True when the text holds a stop string, so generation can end. */
-    public boolean reachedStop(CharSequence generated) {
-        String text = generated.toString();
-        return stops.stream().anyMatch(text::contains);
-    }
-
     /**
      * The generation that answers this prompt: the template's special tokens parsed as such, the
      * preserved ones rendered in the text, the grammar, the stop strings and the token limit.
