@@ -1,5 +1,6 @@
 package dev.strata.http.openai;
 
+import dev.strata.llama.LlamaException;
 import dev.strata.runtime.chat.ChatGeneration;
 import dev.strata.runtime.chat.Message;
 import dev.strata.runtime.chat.ToolCall;
@@ -33,7 +34,19 @@ final class ChatDeltas {
             return List.of();
         }
         text.append(piece);
-        return diff(generation.partial(text.toString()));
+        return diff(lenient(generation, text.toString()));
+    }
+
+    /**
+     * What llama.cpp's partial parser reads in {@code text}; the whole text as content when even that
+     * parser refuses it (free text where the template expects its answer markers).
+     */
+    static Message lenient(ChatGeneration g, String text) {
+        try {
+            return g.partial(text);
+        } catch (LlamaException outsideTheFormat) {
+            return Message.assistant(text);
+        }
     }
 
     /** The deltas left once the whole answer is parsed. */

@@ -14,7 +14,6 @@ import io.javalin.http.Context;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -27,6 +26,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class ChatRoute {
     static final String PATH = "/v1/chat/completions";
+    private static final System.Logger LOG = System.getLogger(ChatRoute.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
@@ -69,15 +69,7 @@ final class ChatRoute {
             throw serving.timeout();
         }
         Responses.requireFinished(raw);
-        ChatResult result;
-        try {
-            result = g.result().get(1, TimeUnit.MINUTES);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("the model's answer does not follow its chat format (" + e.getCause().getMessage()
-                    + "); raw text: " + raw.text(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("parsing the answer took over a minute", e);
-        }
+        ChatResult result = parsed(g, raw);
         Message m = result.message();
         List<ChatCompletion.ToolCall> calls = null;
         if (m.hasToolCalls()) {
@@ -121,13 +113,7 @@ final class ChatRoute {
                 events.send(Responses.errorEvent(failed));
                 return;
             }
-            ChatResult result;
-            try {
-                result = g.result().join();
-            } catch (CompletionException broken) {
-                // a tool call the grammar did not hold to the end: what is complete of it was streamed already
-                result = ChatResult.of(g.partial(raw.text()), raw.finishReason());
-            }
+            ChatResult result = parsed(g, raw);
             for (ChatCompletionChunk.Delta d : deltas.finish(result.message())) {
                 events.send(chunk(id, created, model, d, null));
             }
@@ -139,6 +125,26 @@ final class ChatRoute {
             events.done();
         } catch (EventStream.ClientGoneException gone) {
             g.cancel(); // frees the sequence within one decode step
+        }
+    }
+
+    /**
+     * The answer parsed in the template's format. Text that does not follow the format (free text where a
+     * template wants its answer markers, possible when the model may choose between text and a call)
+     * is read leniently, as llama.cpp's partial parser reads it, and is otherwise the content as
+     * generated: the client gets the model's words rather than an error.
+     */
+    private static ChatResult parsed(ChatGeneration g, GenerationResult raw) {
+        try {
+            return g.result().get(1, TimeUnit.MINUTES);
+        } catch (ExecutionException | TimeoutException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.log(System.Logger.Level.DEBUG, () -> "answer outside its chat format, read leniently: " + e.getMessage());
+            Message m = ChatDeltas.lenient(g, raw.text());
+            boolean empty = m.content().isEmpty() && !m.hasToolCalls() && m.reasoningContent().isEmpty();
+            return ChatResult.of(empty ? Message.assistant(raw.text()) : m, raw.finishReason());
         }
     }
 
