@@ -41,6 +41,7 @@ final class ChatRoute {
         ChatCompletionRequest body = Serving.body(ctx, ChatCompletionRequest.class);
         ChatRequestMapper.Checked checked = ChatRequestMapper.check(body);
         ModelsDirectory.ServedModel served = serving.resolve(body.model());
+        GenerationResult ended = null;
         try (Admission.Ticket ticket = serving.admission().admit(served.id())) {
             ChatGeneration g = serving.withModel(served.id(), model -> {
                 if (model.isEmbeddingModel()) {
@@ -57,8 +58,10 @@ final class ChatRoute {
                     answer(ctx, served.id(), g, deadline);
                 }
             } finally {
-                serving.finished(PATH, served.id(), g.generation());
+                ended = Serving.end(g.generation());
             }
+        } finally {
+            serving.observe(PATH, served.id(), ended);
         }
     }
 

@@ -54,6 +54,7 @@ final class CompletionRoute {
         GenerationRequest base = prompt(r.prompt()).withSampling(sampling).withStop(stop)
                 .withIgnoreEos(Boolean.TRUE.equals(r.ignoreEos()));
         ModelsDirectory.ServedModel served = serving.resolve(r.model());
+        GenerationResult ended = null;
         try (Admission.Ticket ticket = serving.admission().admit(served.id())) {
             Generation g = serving.withModel(served.id(), model -> {
                 if (model.isEmbeddingModel()) {
@@ -79,8 +80,10 @@ final class CompletionRoute {
                             Responses.finishReason(result.finishReason()))), Usage.of(result), Responses.FINGERPRINT));
                 }
             } finally {
-                serving.finished(PATH, served.id(), g);
+                ended = Serving.end(g);
             }
+        } finally {
+            serving.observe(PATH, served.id(), ended);
         }
     }
 

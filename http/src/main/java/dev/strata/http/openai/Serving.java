@@ -27,6 +27,7 @@ import java.util.function.Function;
  * }</pre>
  */
 public final class Serving {
+    private static final System.Logger LOG = System.getLogger(Serving.class.getName());
     private final ModelsDirectory directory;
     private final ModelRegistry registry;
     private final Admission admission;
@@ -102,19 +103,28 @@ public final class Serving {
     }
 
     /**
-     * Cancels the generation if it is still running, waits for its end (one decode step) and tells the
-     * observer. Called once per generation, whatever happened to the request.
+     * Cancels the generation if it is still running and waits for its end (one decode step). Called once
+     * per generation, whatever happened to the request, before its queue place is given back.
+     *
+     * @return its result; null only if the decode loop did not answer in 30 s (logged)
      */
-    void finished(String route, String model, Generation g) {
+    static GenerationResult end(Generation g) {
         g.cancel(); // no-op when it has ended
         try {
-            GenerationResult r = g.result().get(30, TimeUnit.SECONDS);
-            observer.finished(route, model, r);
+            return g.result().get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return null;
         } catch (ExecutionException | TimeoutException e) {
-            // the decode loop ends a cancelled generation within one step; not hearing back is logged by the caller
-            throw new IllegalStateException("generation of " + model + " did not end after cancel", e);
+            LOG.log(System.Logger.Level.ERROR, "a generation did not end within 30 s of its cancellation", e);
+            return null;
+        }
+    }
+
+    /** Tells the observer of a finished generation; called after its queue place is free. */
+    void observe(String route, String model, GenerationResult result) {
+        if (result != null) {
+            observer.finished(route, model, result);
         }
     }
 
