@@ -18,6 +18,7 @@ import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionNamedToolChoice;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import com.openai.models.chat.completions.ChatCompletionTokenLogprob;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.models.Model;
@@ -87,6 +88,27 @@ class OpenAiJavaClientTest {
         assertThat(finishReasons).as("one finish reason, on the last choice chunk")
                 .containsExactly(whole.choices().get(0).finishReason().asString());
         assertThat(usage).containsExactly(whole.usage().orElseThrow().completionTokens());
+    }
+
+    @Test
+    void logprobsComeWithEveryTokenStreamedOrNot() {
+        ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model(TestServers.STORIES)
+                .addUserMessage("Once upon a time").maxCompletionTokens(12).temperature(0.0).logprobs(true).topLogprobs(3).build();
+        ChatCompletion whole = client.chat().completions().create(params);
+        List<ChatCompletionTokenLogprob> content = whole.choices().get(0).logprobs().orElseThrow().content().orElseThrow();
+        assertThat(content).hasSize((int) whole.usage().orElseThrow().completionTokens());
+        for (ChatCompletionTokenLogprob t : content) {
+            assertThat(t.logprob()).isLessThanOrEqualTo(0.0);
+            assertThat(t.topLogprobs()).hasSize(3);
+            assertThat(t.topLogprobs().get(0).token()).as("greedy picks the most likely token").isEqualTo(t.token());
+        }
+        List<String> streamed = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+            stream.stream().flatMap(c -> c.choices().stream()).forEach(c -> c.logprobs()
+                    .flatMap(ChatCompletionChunk.Choice.Logprobs::content)
+                    .ifPresent(l -> l.forEach(t -> streamed.add(t.token()))));
+        }
+        assertThat(streamed).isEqualTo(content.stream().map(ChatCompletionTokenLogprob::token).toList());
     }
 
     @Test

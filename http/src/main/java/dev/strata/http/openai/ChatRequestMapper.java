@@ -3,6 +3,7 @@ package dev.strata.http.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.http.ApiError;
 import dev.strata.llama.SamplingParams;
+import dev.strata.runtime.GenerationRequest;
 import dev.strata.runtime.chat.ChatRequest;
 import dev.strata.runtime.chat.Message;
 import dev.strata.runtime.chat.ResponseFormat;
@@ -33,7 +34,7 @@ final class ChatRequestMapper {
     /** A request that passed every check that does not need the model. */
     record Checked(ChatCompletionRequest body, List<Message> messages, List<ToolDefinition> tools, ToolChoice toolChoice,
                    boolean parallelToolCalls, ResponseFormat responseFormat, SamplingParams sampling, List<String> stop,
-                   boolean reasoning, boolean stream, boolean includeUsage) {
+                   boolean reasoning, boolean stream, boolean includeUsage, int topLogprobs) {
 
         /** The limit parameter the client used, for error messages. */
         String maxTokensName() {
@@ -43,19 +44,26 @@ final class ChatRequestMapper {
         ChatRequest toChatRequest(int contextSize) {
             Integer asked = body.maxCompletionTokens() != null ? body.maxCompletionTokens() : body.maxTokens();
             int max = Params.maxTokens(maxTokensName(), asked, contextSize);
-            ChatRequest r = new ChatRequest(messages, tools, toolChoice, parallelToolCalls, responseFormat, Optional.empty(),
-                    max, sampling, stop, reasoning);
-            return r;
+            return new ChatRequest(messages, tools, toolChoice, parallelToolCalls, responseFormat, Optional.empty(), max, sampling,
+                    stop, reasoning, topLogprobs);
+        }
+
+        boolean logprobs() {
+            return topLogprobs != GenerationRequest.LOGPROBS_OFF;
         }
 
     }
 
     static Checked check(ChatCompletionRequest r) {
         Params.onlyOne(r.n());
-        if (Boolean.TRUE.equals(r.logprobs())) {
-            throw ApiError.badRequest("logprobs", "logprobs are not supported by this server yet; leave logprobs unset or false");
+        boolean logprobs = Boolean.TRUE.equals(r.logprobs());
+        if (r.topLogprobs() != null) {
+            if (!logprobs) {
+                throw ApiError.badRequest("top_logprobs", "top_logprobs needs logprobs: true");
+            }
+            Params.range("top_logprobs", r.topLogprobs().doubleValue(), 0, GenerationRequest.MAX_TOP_LOGPROBS);
         }
-        Params.absent("top_logprobs", r.topLogprobs(), "it needs logprobs, which this server does not return yet");
+        int topLogprobs = !logprobs ? GenerationRequest.LOGPROBS_OFF : r.topLogprobs() == null ? 0 : r.topLogprobs();
         if (r.logitBias() != null && !r.logitBias().isNull() && !(r.logitBias().isObject() && r.logitBias().isEmpty())) {
             throw ApiError.badRequest("logit_bias", "logit_bias is not supported; leave it unset");
         }
@@ -128,7 +136,8 @@ final class ChatRequestMapper {
         if (format.type() != ResponseFormat.Type.TEXT && !tools.isEmpty() && choice != ToolChoice.NONE) {
             throw ApiError.badRequest("response_format", "a JSON response_format cannot be combined with tools the model may call");
         }
-        return new Checked(r, messages, tools, choice, parallel, format, sampling, stop, reasoning, stream, includeUsage);
+        return new Checked(r, messages, tools, choice, parallel, format, sampling, stop, reasoning, stream, includeUsage,
+                topLogprobs);
     }
 
     private static List<Message> messages(List<ChatCompletionRequest.Message> in) {

@@ -5,6 +5,7 @@ import dev.strata.http.ApiError;
 import dev.strata.http.ModelsDirectory;
 import dev.strata.runtime.GeneratedToken;
 import dev.strata.runtime.GenerationResult;
+import dev.strata.runtime.TokenLogprobs;
 import dev.strata.runtime.chat.ChatGeneration;
 import dev.strata.runtime.chat.ChatRequest;
 import dev.strata.runtime.chat.ChatResult;
@@ -55,7 +56,7 @@ final class ChatRoute {
                 if (checked.stream()) {
                     stream(ctx, served.id(), checked, g, deadline);
                 } else {
-                    answer(ctx, served.id(), g, deadline);
+                    answer(ctx, served.id(), checked, g, deadline);
                 }
             } finally {
                 ended = Serving.end(g.generation());
@@ -65,7 +66,8 @@ final class ChatRoute {
         }
     }
 
-    private void answer(Context ctx, String model, ChatGeneration g, long deadline) throws InterruptedException {
+    private void answer(Context ctx, String model, ChatRequestMapper.Checked checked, ChatGeneration g, long deadline)
+            throws InterruptedException {
         GenerationResult raw = Serving.await(g.generation(), deadline);
         if (raw == null) {
             g.cancel();
@@ -86,7 +88,8 @@ final class ChatRoute {
         ChatCompletion.AssistantMessage message = new ChatCompletion.AssistantMessage("assistant", content, null, calls,
                 m.reasoningContent().isEmpty() ? null : m.reasoningContent());
         ChatCompletion completion = new ChatCompletion(newId("chatcmpl-"), "chat.completion", Responses.now(), model,
-                List.of(new ChatCompletion.Choice(0, message, null, finishReason(result.finishReason()))), Usage.of(raw),
+                List.of(new ChatCompletion.Choice(0, message, checked.logprobs() ? Logprobs.chat(raw.logprobs()) : null,
+                        finishReason(result.finishReason()))), Usage.of(raw),
                 Responses.FINGERPRINT);
         Responses.json(ctx, completion);
     }
@@ -99,15 +102,19 @@ final class ChatRoute {
         EventStream events = new EventStream(ctx);
         try {
             ChatDeltas deltas = new ChatDeltas(g);
-            events.send(chunk(id, created, model, new ChatCompletionChunk.Delta("assistant", "", null, null), null));
+            events.send(chunk(id, created, model, new ChatCompletionChunk.Delta("assistant", "", null, null), null, null));
+            // logprobs of tokens whose text is not sent yet (held back by the parser) ride on the next chunk
+            List<TokenLogprobs> pending = new ArrayList<>();
             for (Object item = tokens.poll(deadline); item != TokenQueue.END; item = tokens.poll(deadline)) {
                 if (item == TokenQueue.TIMEOUT) {
                     g.cancel();
                     events.send(Responses.errorEvent(serving.timeout()));
                     return;
                 }
-                for (ChatCompletionChunk.Delta d : deltas.onText(((GeneratedToken) item).text())) {
-                    events.send(chunk(id, created, model, d, null));
+                GeneratedToken token = (GeneratedToken) item;
+                token.logprobs().ifPresent(pending::add);
+                for (ChatCompletionChunk.Delta d : deltas.onText(token.text())) {
+                    events.send(chunk(id, created, model, d, null, take(pending, checked)));
                 }
             }
             GenerationResult raw = g.generation().result().join();
@@ -118,9 +125,10 @@ final class ChatRoute {
             }
             ChatResult result = parsed(g, raw);
             for (ChatCompletionChunk.Delta d : deltas.finish(result.message())) {
-                events.send(chunk(id, created, model, d, null));
+                events.send(chunk(id, created, model, d, null, take(pending, checked)));
             }
-            events.send(chunk(id, created, model, ChatCompletionChunk.Delta.EMPTY, finishReason(result.finishReason())));
+            events.send(chunk(id, created, model, ChatCompletionChunk.Delta.EMPTY, finishReason(result.finishReason()),
+                    take(pending, checked)));
             if (checked.includeUsage()) {
                 events.send(new ChatCompletionChunk(id, "chat.completion.chunk", created, model, List.of(), Usage.of(raw),
                         Responses.FINGERPRINT));
@@ -152,9 +160,19 @@ final class ChatRoute {
     }
 
     private static ChatCompletionChunk chunk(String id, long created, String model, ChatCompletionChunk.Delta delta,
-                                             String finishReason) {
+                                             String finishReason, Logprobs.Chat logprobs) {
         return new ChatCompletionChunk(id, "chat.completion.chunk", created, model,
-                List.of(new ChatCompletionChunk.Choice(0, delta, null, finishReason)), null, Responses.FINGERPRINT);
+                List.of(new ChatCompletionChunk.Choice(0, delta, logprobs, finishReason)), null, Responses.FINGERPRINT);
+    }
+
+    /** The pending logprobs as the next chunk's, emptying the list; null when the client did not ask. */
+    private static Logprobs.Chat take(List<TokenLogprobs> pending, ChatRequestMapper.Checked checked) {
+        if (!checked.logprobs()) {
+            return null;
+        }
+        Logprobs.Chat out = Logprobs.chat(pending);
+        pending.clear();
+        return out;
     }
 
     private static String finishReason(ChatResult.FinishReason r) {

@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * The body of {@code POST /v1/completions} (OpenAI's legacy text completions). {@code prompt} is a
  * string, an array of one string, or an array of token ids; {@code max_tokens} defaults to 16 as in
- * OpenAI's API. {@code n}, {@code best_of} above 1, {@code echo}, {@code suffix}, {@code logit_bias}
- * and {@code logprobs} are refused with a 400 that names them.
+ * OpenAI's API; {@code logprobs} (0 to 20) gives each token's logprob and that many alternatives.
+ * {@code n} and {@code best_of} above 1, {@code echo}, {@code suffix} and {@code logit_bias} are refused
+ * with a 400 that names them.
  */
 public record CompletionRequest(
         String model, JsonNode prompt, Boolean stream, ChatCompletionRequest.StreamOptions streamOptions, Integer maxTokens,

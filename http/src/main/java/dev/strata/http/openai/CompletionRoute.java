@@ -9,7 +9,9 @@ import dev.strata.runtime.GeneratedToken;
 import dev.strata.runtime.Generation;
 import dev.strata.runtime.GenerationRequest;
 import dev.strata.runtime.GenerationResult;
+import dev.strata.runtime.TokenLogprobs;
 import io.javalin.http.Context;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -38,7 +40,9 @@ final class CompletionRoute {
             throw ApiError.badRequest("echo", "echo is not supported; the client has the prompt");
         }
         Params.absent("suffix", r.suffix(), "fill-in-the-middle is not implemented");
-        Params.absent("logprobs", r.logprobs(), "logprobs are not returned by this server yet");
+        if (r.logprobs() != null) {
+            Params.range("logprobs", r.logprobs().doubleValue(), 0, GenerationRequest.MAX_TOP_LOGPROBS);
+        }
         if (r.logitBias() != null && !r.logitBias().isNull() && !(r.logitBias().isObject() && r.logitBias().isEmpty())) {
             throw ApiError.badRequest("logit_bias", "logit_bias is not supported; leave it unset");
         }
@@ -53,6 +57,7 @@ final class CompletionRoute {
         List<String> stop = Params.stops(r.stop());
         GenerationRequest base = prompt(r.prompt()).withSampling(sampling).withStop(stop)
                 .withIgnoreEos(Boolean.TRUE.equals(r.ignoreEos()));
+        GenerationRequest request = r.logprobs() == null ? base : base.withLogprobs(r.logprobs());
         ModelsDirectory.ServedModel served = serving.resolve(r.model());
         GenerationResult ended = null;
         try (Admission.Ticket ticket = serving.admission().admit(served.id())) {
@@ -62,12 +67,12 @@ final class CompletionRoute {
                 }
                 int max = Params.maxTokens("max_tokens", r.maxTokens() == null ? DEFAULT_MAX_TOKENS : r.maxTokens(),
                         model.contextSize());
-                return model.submit(base.withMaxTokens(max));
+                return model.submit(request.withMaxTokens(max));
             });
             ticket.track(g);
             try {
                 if (stream) {
-                    stream(ctx, served.id(), g, includeUsage, deadline);
+                    stream(ctx, served.id(), g, includeUsage, r.logprobs() != null, deadline);
                 } else {
                     GenerationResult result = Serving.await(g, deadline);
                     if (result == null) {
@@ -76,7 +81,8 @@ final class CompletionRoute {
                     }
                     Responses.requireFinished(result);
                     Responses.json(ctx, new TextCompletion(ChatRoute.newId("cmpl-"), "text_completion", Responses.now(),
-                            served.id(), List.of(new TextCompletion.Choice(result.text(), 0, null,
+                            served.id(), List.of(new TextCompletion.Choice(result.text(), 0,
+                            r.logprobs() == null ? null : Logprobs.text(result.logprobs(), 0),
                             Responses.finishReason(result.finishReason()))), Usage.of(result), Responses.FINGERPRINT));
                 }
             } finally {
@@ -87,11 +93,14 @@ final class CompletionRoute {
         }
     }
 
-    private void stream(Context ctx, String model, Generation g, boolean includeUsage, long deadline) throws Exception {
+    private void stream(Context ctx, String model, Generation g, boolean includeUsage, boolean logprobs, long deadline)
+            throws Exception {
         TokenQueue tokens = TokenQueue.follow(g);
         String id = ChatRoute.newId("cmpl-");
         long created = Responses.now();
         EventStream events = new EventStream(ctx);
+        List<TokenLogprobs> pending = new ArrayList<>();
+        int sent = 0;
         try {
             for (Object item = tokens.poll(deadline); item != TokenQueue.END; item = tokens.poll(deadline)) {
                 if (item == TokenQueue.TIMEOUT) {
@@ -99,9 +108,12 @@ final class CompletionRoute {
                     events.send(Responses.errorEvent(serving.timeout()));
                     return;
                 }
-                String text = ((GeneratedToken) item).text();
-                if (!text.isEmpty()) {
-                    events.send(chunk(id, created, model, text, null, null));
+                GeneratedToken token = (GeneratedToken) item;
+                token.logprobs().ifPresent(pending::add);
+                if (!token.text().isEmpty()) {
+                    events.send(chunk(id, created, model, token.text(), null, logprobs ? Logprobs.text(pending, sent) : null));
+                    sent += token.text().length();
+                    pending.clear();
                 }
             }
             GenerationResult result = g.result().join();
@@ -110,7 +122,8 @@ final class CompletionRoute {
                 events.send(Responses.errorEvent(failed));
                 return;
             }
-            events.send(chunk(id, created, model, "", Responses.finishReason(result.finishReason()), null));
+            events.send(chunk(id, created, model, "", Responses.finishReason(result.finishReason()),
+                    logprobs && !pending.isEmpty() ? Logprobs.text(pending, sent) : null));
             if (includeUsage) {
                 events.send(new TextCompletion(id, "text_completion", created, model, List.of(), Usage.of(result),
                         Responses.FINGERPRINT));
@@ -121,9 +134,9 @@ final class CompletionRoute {
         }
     }
 
-    private static TextCompletion chunk(String id, long created, String model, String text, String finish, Usage usage) {
-        return new TextCompletion(id, "text_completion", created, model, List.of(new TextCompletion.Choice(text, 0, null, finish)),
-                usage, Responses.FINGERPRINT);
+    private static TextCompletion chunk(String id, long created, String model, String text, String finish, Logprobs.Text logprobs) {
+        return new TextCompletion(id, "text_completion", created, model, List.of(new TextCompletion.Choice(text, 0, logprobs, finish)),
+                null, Responses.FINGERPRINT);
     }
 
     /** A string, an array of one string, an array of token ids, or an array of one such array. */
