@@ -162,7 +162,8 @@ class RegistryTest {
             assertThat(residency(r)).containsEntry("a", Residency.LOADED);
             Generation g = r.withModel("a", m -> m.submit(GenerationRequest.of("Once upon a time").withMaxTokens(8)));
             assertThat(g.result().join().generatedTokens()).isPositive();
-            assertThat(r.withModel("a", m -> m)).isSameAs(r.load("a"));
+            Model shared = r.withModel("a", m -> m);
+            assertThat(shared).isSameAs(r.load("a"));
             assertThatThrownBy(() -> r.withModel("nope", m -> m)).isInstanceOf(NoSuchElementException.class);
         }
     }
