@@ -31,7 +31,9 @@ class RoutesTest {
         Path dir = TestServers.modelsDir(tmp);
         Files.writeString(dir.resolve(ModelsDirectory.CONFIG_FILE),
                 "{\"tiny-stories\": {\"file\": \"stories260K.gguf\", \"context_size\": 256, \"threads\": 2}}");
-        server = new StrataServer(TestServers.options(dir)).start();
+        // a feature as auth or CORS would plug in: its before-handler runs ahead of every route
+        ServerFeature stamp = config -> config.routes.before(ctx -> ctx.header("X-Strata-Feature", "applied"));
+        server = new StrataServer(TestServers.options(dir).withFeatures(List.of(stamp))).start();
     }
 
     @AfterAll
@@ -120,6 +122,15 @@ class RoutesTest {
         JsonNode ids = ok(post("/v1/embeddings", "{\"model\": \"all-MiniLM-L6-v2-Q8_0\", \"input\": [" + JSON.writeValueAsString(tokens) + "]}"));
         assertThat(ids.at("/data/0/embedding")).isEqualTo(text.at("/data/0/embedding"));
         assertThat(text.at("/usage/prompt_tokens").asInt()).isEqualTo(tokens.length);
+    }
+
+    @Test
+    void featuresRunBeforeTheRoutes() throws Exception {
+        HttpResponse<String> models = HTTP.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/models")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(models.headers().firstValue("X-Strata-Feature")).hasValue("applied");
+        HttpResponse<String> chat = post("/v1/completions", "{\"model\": \"stories260K\", \"prompt\": \"Once\", \"max_tokens\": 2}");
+        assertThat(chat.headers().firstValue("X-Strata-Feature")).hasValue("applied");
     }
 
     @Test

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.strata.http.ApiError;
@@ -76,9 +77,37 @@ public final class OpenAiJson {
         }
         if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
             String path = path(m);
-            return ApiError.badRequest(path, "'" + path + "' has the wrong type or value: " + firstLine(m.getOriginalMessage()));
+            String original = String.valueOf(m.getOriginalMessage());
+            if (original.contains("out of range")) {
+                return ApiError.badRequest(path, "'" + path + "' is out of range: " + firstLine(original));
+            }
+            Class<?> target = m instanceof MismatchedInputException mi ? mi.getTargetType() : null;
+            return ApiError.badRequest(path, "'" + path + "' must be " + jsonType(target));
         }
         return ApiError.badRequest(null, "the request body is not valid JSON: " + firstLine(e.getOriginalMessage()));
+    }
+
+    /** The JSON type a Java field takes, in the client's words. */
+    private static String jsonType(Class<?> target) {
+        if (target == null) {
+            return "of another type";
+        }
+        if (target == Integer.class || target == Long.class || target == int.class || target == long.class) {
+            return "an integer";
+        }
+        if (target == Double.class || target == double.class || target == Float.class) {
+            return "a number";
+        }
+        if (target == Boolean.class || target == boolean.class) {
+            return "true or false";
+        }
+        if (target == String.class) {
+            return "a string";
+        }
+        if (java.util.Collection.class.isAssignableFrom(target) || target.isArray()) {
+            return "an array";
+        }
+        return "an object";
     }
 
     private static String path(JsonMappingException e) {
@@ -102,6 +131,12 @@ public final class OpenAiJson {
         }
         int nl = message.indexOf('\n');
         String line = nl < 0 ? message : message.substring(0, nl);
+        for (String noise : new String[] {" (start marker", " at [Source"}) {
+            int at = line.indexOf(noise);
+            if (at > 0) {
+                line = line.substring(0, at);
+            }
+        }
         return line.replaceAll("\\(class [^)]*\\)", "").replaceAll("dev\\.strata\\.[\\w.$]+", "the request").trim();
     }
 }
