@@ -4,6 +4,7 @@ import dev.strata.http.ModelsDirectory;
 import dev.strata.http.ServerFeature;
 import dev.strata.http.ServerOptions;
 import dev.strata.http.StrataServer;
+import dev.strata.runtime.Engine;
 import dev.strata.runtime.LoadOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -99,10 +100,18 @@ final class ServeCommand implements Callable<Integer> {
         ServerOptions options = ServerOptions.defaults(modelsDir).withHost(host).withPort(port).withDefaultLoad(load)
                 .withPreload(preload).withQueuePerModel(queue).withBodyLimit(maxBody)
                 .withRequestTimeout(Duration.ofSeconds(requestTimeout)).withShutdownGrace(Duration.ofSeconds(shutdownGrace));
-        options = options.withFeatures(features(options));
-        StrataServer server = new StrataServer(options);
-        Thread hook = new Thread(server::close, "strata-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        Engine engine = Engine.create(options.engine());
+        StrataServer server;
+        try {
+            server = new StrataServer(options.withFeatures(features(options, engine)), engine);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            engine.close();
+        }, "strata-shutdown"));
         server.start();
         err.println("strata: serving " + server.models().list().size() + " models from " + server.models().path()
                 + " at " + server.url() + "/v1" + (preload != null ? " (loading " + preload + ")" : ""));
@@ -112,10 +121,11 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * The features the server plugs in, in order, before its own routes.
+     * The features the server plugs in, in order, before its own routes; {@code engine} is the one the
+     * server will serve from (its registry for admin routes, its models' state for metrics).
      * ===== Other server features (API keys, CORS, metrics, admin routes) are added here. =====
      */
-    static List<ServerFeature> features(ServerOptions options) {
+    static List<ServerFeature> features(ServerOptions options, Engine engine) {
         List<ServerFeature> features = new ArrayList<>();
         return features;
     }

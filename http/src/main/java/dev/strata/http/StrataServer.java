@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }
  * }</pre>
  *
- * Ownership: the server creates its {@link Engine} and closes it on {@link #close()}. {@link #close()}
+ * Ownership: the server creates its {@link Engine} and closes it on {@link #close()} (an engine passed
+ * in stays the caller's). {@link #close()}
  * refuses new requests, lets running ones finish for {@link ServerOptions#shutdownGrace()}, cancels the
  * rest, then stops listening and unloads every model. Safe twice.
  */
@@ -29,6 +30,7 @@ public final class StrataServer implements AutoCloseable {
 
     private final ServerOptions options;
     private final Engine engine;
+    private final boolean ownsEngine;
     private final ModelsDirectory directory;
     private final Admission admission;
     private final Serving serving;
@@ -44,6 +46,15 @@ public final class StrataServer implements AutoCloseable {
      *                                  or the preloaded id is not served
      */
     public StrataServer(ServerOptions options) {
+        this(options, null);
+    }
+
+    /**
+     * As {@link #StrataServer(ServerOptions)} on an engine the caller made (so that features such as
+     * metrics or admin routes can be built on it first); {@link ServerOptions#engine()} is then unused.
+     * Ownership: the caller closes {@code callersEngine}, after the server.
+     */
+    public StrataServer(ServerOptions options, Engine callersEngine) {
         this.options = Objects.requireNonNull(options, "options");
         this.directory = new ModelsDirectory(options.modelsDir(), options.models(), options.defaultLoad());
         options.preload().ifPresent(id -> {
@@ -54,8 +65,9 @@ public final class StrataServer implements AutoCloseable {
             }
         });
         this.admission = new Admission(options.queuePerModel());
-        this.engine = Engine.create(options.engine());
-        Serving serving = new Serving(directory, engine.registry(), admission, options.requestTimeout(), options.observer());
+        this.ownsEngine = callersEngine == null;
+        this.engine = callersEngine != null ? callersEngine : Engine.create(options.engine());
+        Serving serving = new Serving(directory, this.engine.registry(), admission, options.requestTimeout(), options.observer());
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.http.maxRequestSize = options.bodyLimitBytes();
@@ -152,7 +164,9 @@ public final class StrataServer implements AutoCloseable {
             try {
                 app.stop();
             } finally {
-                engine.close();
+                if (ownsEngine) {
+                    engine.close();
+                }
                 synchronized (stopped) {
                     stopped.notifyAll();
                 }

@@ -176,6 +176,20 @@ class StreamingTest {
             assertThat(r.statusCode()).as(r.body()).isEqualTo(504);
             assertThat(JSON.readTree(r.body()).at("/error/code").asText()).isEqualTo("timeout");
             assertThat(finished.poll(10, TimeUnit.SECONDS).result().finishReason()).isEqualTo(FinishReason.CANCELLED);
+
+            // a stream has answered 200 already: the timeout ends it with an error event, which the SDKs raise
+            try (RawStream stream = new RawStream(server.port(), "/v1/completions", longCompletion(true))) {
+                assertThat(stream.status).isEqualTo(200);
+                String last = null;
+                for (String e; (e = stream.nextEvent()) != null; ) {
+                    last = e;
+                    if (e.contains("\"error\"")) {
+                        break;
+                    }
+                }
+                assertThat(JSON.readTree(last).at("/error/code").asText()).isEqualTo("timeout");
+            }
+            assertThat(finished.poll(10, TimeUnit.SECONDS).result().finishReason()).isEqualTo(FinishReason.CANCELLED);
         }
     }
 
