@@ -23,16 +23,22 @@ import picocli.CommandLine.Spec;
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
                 "Serve every *.gguf in a directory over an OpenAI-compatible HTTP API:",
-                "  POST /v1/chat/completions, /v1/completions, /v1/embeddings; GET /v1/models, /health.",
-                "A model's id is its file name without .gguf (stories260K.gguf -> \"stories260K\"); aliases and",
-                "per-model options (context_size, gpu_layers, sequences, threads, chat_template) come from",
-                "DIR/" + ModelsDirectory.CONFIG_FILE + ". Models load on the first request that names them; the",
-                "memory planner places their layers on the GPUs and the CPU, and idle models make room for new ones.",
+                "POST /v1/chat/completions, /v1/completions and /v1/embeddings;",
+                "GET /v1/models and /health.",
+                "",
+                "A model's id is its file name without .gguf (stories260K.gguf is",
+                "\"stories260K\"). Aliases and per-model options (context_size,",
+                "gpu_layers, sequences, threads, chat_template) come from",
+                "DIR/" + ModelsDirectory.CONFIG_FILE + ". A model loads on the first request",
+                "that names it; the memory planner places its layers on the GPUs and",
+                "the CPU, and idle models make room for new ones.",
                 "",
                 "Example:",
-                "  java -jar strata.jar serve --models-dir ../shared/models --model stories260K",
-                "  curl http://127.0.0.1:8080/v1/chat/completions -H 'Content-Type: application/json' \\",
-                "       -d '{\"model\": \"stories260K\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}'",
+                "  strata serve --models-dir ../shared/models --model stories260K",
+                "  curl http://127.0.0.1:8080/v1/chat/completions \\",
+                "    -H 'Content-Type: application/json' \\",
+                "    -d '{\"model\": \"stories260K\",",
+                "         \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}'",
                 ""})
 final class ServeCommand implements Callable<Integer> {
 
@@ -86,7 +92,7 @@ final class ServeCommand implements Callable<Integer> {
             description = "On Ctrl-C, running requests get this long to finish before they are cancelled (default: ${DEFAULT-VALUE}).")
     private long shutdownGrace;
 
-    @Option(names = {"-v", "--verbose"}, description = "Log requests' failures in detail and llama.cpp's warnings on stderr.")
+    @Option(names = {"-v", "--verbose"}, description = "Show debug logs and llama.cpp's warnings on stderr.")
     private boolean verbose;
 
     @Override
