@@ -92,7 +92,7 @@ public final class ModelsDirectory {
         return dir;
     }
 
-    /** Every id servable now: configured ids first (config order, then sorted), then file stems, sorted. */
+    /** Every id servable now: configured ids first, then the stems of the other files, each group sorted. */
     public List<ServedModel> list() {
         Map<String, ServedModel> out = new LinkedHashMap<>();
         new TreeMap<>(specs).forEach((id, spec) -> {

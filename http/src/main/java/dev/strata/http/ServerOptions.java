@@ -53,7 +53,7 @@ public record ServerOptions(String host, int port, Path modelsDir, Map<String, M
     public ServerOptions {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(modelsDir, "modelsDir");
-        models = Map.copyOf(new LinkedHashMap<>(Objects.requireNonNull(models, "models")));
+        models = Map.copyOf(Objects.requireNonNull(models, "models"));
         Objects.requireNonNull(defaultLoad, "defaultLoad");
         preload = preload == null ? Optional.empty() : preload;
         Objects.requireNonNull(requestTimeout, "requestTimeout");
