@@ -4,6 +4,11 @@ import dev.strata.http.openai.OpenAiRoutes;
 import dev.strata.http.openai.Serving;
 import dev.strata.runtime.Engine;
 import io.javalin.Javalin;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import jakarta.servlet.DispatcherType;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -72,6 +77,13 @@ public final class StrataServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.http.maxRequestSize = options.bodyLimitBytes();
             config.http.prefer405over404 = true;
+            ConnectionLimits limits = options.connections();
+            config.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(limits.idleTimeout().toMillis()));
+            if (limits.minRequestBytesPerSecond() > 0) {
+                MinimumUploadRate rate = new MinimumUploadRate(limits.minRequestBytesPerSecond(), System::nanoTime);
+                config.jetty.modifyServletContextHandler(context -> context.addFilter(new FilterHolder(rate), "/*",
+                        EnumSet.of(DispatcherType.REQUEST)));
+            }
             for (ServerFeature f : options.features()) {
                 f.configure(config);
             }
@@ -91,6 +103,11 @@ public final class StrataServer implements AutoCloseable {
     /** Starts listening and, if a model is to be preloaded, starts loading it; returns at once. */
     public StrataServer start() {
         app.start(options.host(), options.port());
+        for (Connector c : app.jettyServer().server().getConnectors()) {
+            if (c instanceof AbstractConnector connector) {
+                connector.setIdleTimeout(options.connections().idleTimeout().toMillis());
+            }
+        }
         options.preload().ifPresent(this::preload);
         return this;
     }
