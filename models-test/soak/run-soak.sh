@@ -37,8 +37,10 @@ fi
 java "-Xmx${SOAK_HEAP:-512m}" -jar http/target/strata.jar "${serve_args[@]}" > "$out/server.log" 2>&1 &
 server=$!
 cleanup() {
+    local rc=$?
     kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
     rm -rf "$models" "$models/../strata-soak-key.$port"
+    exit "$rc"
 }
 trap cleanup EXIT
 

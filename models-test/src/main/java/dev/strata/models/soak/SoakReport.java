@@ -28,7 +28,9 @@ final class SoakReport {
         this.counts = counts;
         this.failures = failures;
         this.samples = samples;
-        this.steady = samples.stream().filter(s -> s.at().compareTo(settings.warmUp()) >= 0).toList();
+        // the last sample is taken after the clients stopped: shown, but not part of the verdicts
+        this.steady = samples.subList(0, Math.max(0, samples.size() - 1)).stream()
+                .filter(s -> s.at().compareTo(settings.warmUp()) >= 0).toList();
         this.ran = ran;
     }
 
@@ -45,6 +47,21 @@ final class SoakReport {
         long min = steady.stream().mapToLong(f).min().orElse(0);
         long max = steady.stream().mapToLong(f).max().orElse(0);
         return min <= 0 ? Double.NaN : (max - min) / (double) min;
+    }
+
+    /** Least-squares slope over the steady samples, per minute, in the sample's unit. */
+    private double perMinute(ToLongFunction<ProcessSample> f) {
+        int n = steady.size();
+        double mx = steady.stream().mapToDouble(s -> s.at().toMillis() / 60_000.0).average().orElse(0);
+        double my = steady.stream().mapToLong(f).average().orElse(0);
+        double sxy = 0;
+        double sxx = 0;
+        for (ProcessSample s : steady) {
+            double x = s.at().toMillis() / 60_000.0 - mx;
+            sxy += x * (f.applyAsLong(s) - my);
+            sxx += x * x;
+        }
+        return n < 2 || sxx == 0 ? 0 : sxy / sxx;
     }
 
     private boolean grows(ToLongFunction<ProcessSample> f) {
@@ -75,9 +92,11 @@ final class SoakReport {
         b.append("| check | value | verdict |\n|---|---|---|\n");
         b.append("| failed requests | ").append(failedRequests()).append(" | ").append(failedRequests() == 0 ? "PASS" : "FAIL")
                 .append(" |\n");
-        b.append(String.format(Locale.ROOT, "| heap used after GC, spread after warm-up | %.1f %% | %s |%n",
-                100 * spread(ProcessSample::heapUsedKiB), verdict(spread(ProcessSample::heapUsedKiB) <= Soak.FLAT)));
-        b.append(String.format(Locale.ROOT, "| RSS, spread after warm-up | %.1f %% | %s |%n", 100 * spread(ProcessSample::rssKiB),
+        b.append(String.format(Locale.ROOT, "| heap used after GC, spread after warm-up (trend) | %.1f %% (%+.2f MiB/min) | %s |%n",
+                100 * spread(ProcessSample::heapUsedKiB), perMinute(ProcessSample::heapUsedKiB) / 1024,
+                verdict(spread(ProcessSample::heapUsedKiB) <= Soak.FLAT)));
+        b.append(String.format(Locale.ROOT, "| RSS, spread after warm-up (trend) | %.1f %% (%+.2f MiB/min) | %s |%n",
+                100 * spread(ProcessSample::rssKiB), perMinute(ProcessSample::rssKiB) / 1024,
                 verdict(spread(ProcessSample::rssKiB) <= Soak.FLAT)));
         b.append("| threads grow | ").append(enoughSamples() && grows(ProcessSample::threads)).append(" | ")
                 .append(verdict(!grows(ProcessSample::threads))).append(" |\n");
@@ -95,7 +114,7 @@ final class SoakReport {
                 + "|---:|---:|---:|---:|---:|---|\n");
         for (ProcessSample s : samples) {
             b.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %d | %d | %s |%n", s.at().toSeconds(), s.heapUsedKiB() / 1024.0,
-                    s.rssKiB() / 1024.0, s.threads(), s.openFiles(), s.at().compareTo(settings.warmUp()) < 0 ? "warm-up" : ""));
+                    s.rssKiB() / 1024.0, s.threads(), s.openFiles(), s == samples.get(samples.size() - 1) ? "after the load" : s.at().compareTo(settings.warmUp()) < 0 ? "warm-up" : ""));
         }
         if (!failures.isEmpty()) {
             b.append("\n## Failures (first ").append(failures.size()).append(")\n\n");
