@@ -24,7 +24,7 @@ import java.util.Locale;
  * sampling on (the default) and off. A diagnostic for the tg128 ratio in docs/benchmarks.md.
  *
  * <pre>{@code
- * java -cp ... dev.strata.models.bench.DecodeOverhead /tmp/work [existing-model.gguf]
+ * java -cp ... dev.strata.models.bench.DecodeOverhead /tmp/work [existing-model.gguf [threads,threads,...]]
  * }</pre>
  */
 public final class DecodeOverhead {
@@ -39,7 +39,9 @@ public final class DecodeOverhead {
             BenchModel.main(new String[] {model.toString(), "1"});
         }
         LlamaBackend llama = LlamaBackend.get();
-        for (int threads : new int[] {16, 4, 1}) {
+        int[] threadCounts = args.length > 2 ? Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray()
+                : new int[] {16, 4, 1};
+        for (int threads : threadCounts) {
             try (LlamaModel m = LlamaModel.load(llama, model, ModelParams.defaults().withGpuLayers(-1), null)) {
                 ContextParams cp = ContextParams.defaults().withContextSize(640).withBatch(512, 512)
                         .withThreads(threads, threads).withKvUnified(true).withSequences(1);
