@@ -128,7 +128,7 @@ public final class ProofCases {
             one("accuracy", "phi3-q4_0-full", "Phi-3-mini Q4_0, ctx 4096, all layers on the GPU",
                     "phi-3-mini-4k", "Q4_0", 4096, 40, Layout.FULL),
             one("accuracy", "gemma2-9b-q5ks-6g", "Gemma-2-9B Q5_K_S, ctx 8192, under 6 GiB",
-                    "gemma2-9b", "Q5_K_S", 8192, 6, Layout.PARTIAL),
+                    "gemma-2-9b", "Q5_K_S", 8192, 6, Layout.PARTIAL),
             one("accuracy", "mixtral-q4km-16g", "Mixtral-8x7B Q4_K_M, ctx 4096, under 16 GiB",
                     "mixtral-8x7b", "Q4_K_M", 4096, 16, Layout.PARTIAL),
             one("accuracy", "dsv2lite-q8-full", "DeepSeek-V2-Lite Q8_0 (MLA), ctx 4096, all layers on the GPU",
@@ -140,7 +140,7 @@ public final class ProofCases {
             one("accuracy", "llama3-8b-full", "Llama-3-8B Q4_K_M, ctx 32768, all layers on the GPU",
                     "llama3-8b", "Q4_K_M", 32768, 40, Layout.FULL),
             one("accuracy", "gemma3-27b-16g", "Gemma-3-27B Q4_K_M, ctx 16384, under 16 GiB",
-                    "gemma3-27b", "Q4_K_M", 16384, 16, Layout.PARTIAL),
+                    "gemma-3-27b", "Q4_K_M", 16384, 16, Layout.PARTIAL),
             one("accuracy", "qwen3moe-12g", "Qwen3-30B-A3B Q4_K_M, ctx 8192, under 12 GiB",
                     "qwen3-30b-a3b", "Q4_K_M", 8192, 12, Layout.PARTIAL),
             one("accuracy", "mistral-7b-6g", "Mistral-7B Q8_0, ctx 32768, under 6 GiB",
@@ -170,10 +170,10 @@ public final class ProofCases {
 
     /** Two GPUs: dense and MoE, even and uneven caps. */
     public static final List<AccuracyCase> X2_SPLIT = List.of(
-            two("dense-24+24", "Gemma-3-27B Q8_0, ctx 8192, caps 24 + 24 GiB", "gemma3-27b", "Q8_0", 8192, 24, 24,
+            two("dense-24+24", "Gemma-3-27B Q8_0, ctx 8192, caps 24 + 24 GiB", "gemma-3-27b", "Q8_0", 8192, 24, 24,
                     Layout.SPLIT),
             two("dense-24+12", "Qwen2.5-32B Q8_0, ctx 4096, caps 24 + 12 GiB", "qwen2.5-32b", "Q8_0", 4096, 24, 12,
-                    Layout.SPLIT_PARTIAL),
+                    Layout.SPLIT),
             two("moe-24+24", "Mixtral-8x7B Q4_K_M, ctx 4096, caps 24 + 24 GiB", "mixtral-8x7b", "Q4_K_M", 4096, 24, 24,
                     Layout.SPLIT),
             two("moe-24+12", "Qwen3-30B-A3B Q8_0, ctx 4096, caps 24 + 12 GiB", "qwen3-30b-a3b", "Q8_0", 4096, 24, 12,
@@ -188,7 +188,7 @@ public final class ProofCases {
     public static final PlacementCase X2_PLACEMENT = new PlacementCase("three-models-12+12",
             "Llama-3-8B, Qwen2.5-7B, Gemma-2-9B (Q8_0), then Qwen2.5-32B Q4_K_M, under 12 + 12 GiB",
             List.of(new ModelCase("llama3-8b", "Q8_0", 2048), new ModelCase("qwen2.5-7b", "Q8_0", 2048),
-                    new ModelCase("gemma2-9b", "Q8_0", 2048), new ModelCase("qwen2.5-32b", "Q4_K_M", 2048)),
+                    new ModelCase("gemma-2-9b", "Q8_0", 2048), new ModelCase("qwen2.5-32b", "Q4_K_M", 2048)),
             List.of(Layout.FULL, Layout.FULL, Layout.FULL, Layout.SPLIT), List.of(12 * GIB, 12 * GIB));
 
     /** Llama-3-8B Q4_0 with random weights, 3.5 GiB per GPU: all layers on the GPUs, split about evenly. */
