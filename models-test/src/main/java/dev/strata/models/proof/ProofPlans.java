@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  * one shows beforehand what each case exercises.
  *
  * <pre>{@code
- * java -cp http/target/strata.jar:models-test/target/classes dev.strata.models.proof.ProofPlans /tmp/plans
+ * java -Dstrata.llama.models.dir=LLAMA_CPP/models -cp http/target/strata.jar:models-test/target/classes \
+ *     dev.strata.models.proof.ProofPlans /tmp/plans
  * }</pre>
  */
 public final class ProofPlans {
