@@ -76,6 +76,8 @@ for part in $parts; do
   for name in $names; do printf '%s\t%s\t%s\n' "$part" "$name" "$name" >> "$planned"; done
 done
 
+[[ -s "$planned" ]] || { echo "nothing to run: STRATA_PROOF_PARTS and the case lists select no case" >&2; exit 64; }
+
 for part in $parts; do
   for name in $(cases_of "$part"); do
     now=$(date +%s)

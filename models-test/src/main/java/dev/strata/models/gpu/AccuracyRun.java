@@ -84,9 +84,11 @@ final class AccuracyRun {
         }
         notes.addAll(ProofPlanner.describe(placement));
         for (int i = 0; i < setup.gpus().size(); i++) {
-            notes.add(String.format(Locale.ROOT, "%s: CUDA context %,d MiB, runtime overhead measured %,d MiB%s", setup.gpus().get(i),
-                    setup.contextBytes(i) >> 20, setup.overheads().get(i).runtimeBytes() >> 20,
-                    c.reserveBytes() > 0 ? String.format(Locale.ROOT, ", %,d MiB reserve kept under the cap", c.reserveBytes() >> 20) : ""));
+            String gpu = setup.gpus().get(i);
+            notes.add(String.format(Locale.ROOT, "%s: CUDA context %,d MiB, runtime overhead measured %,d MiB; peak %,d MiB "
+                            + "under the %,d MiB cap%s", gpu, setup.contextBytes(i) >> 20, setup.overheads().get(i).runtimeBytes() >> 20,
+                    (c.caps().get(i) - sampler.peakUsed(gpu)) >> 20, c.caps().get(i) >> 20,
+                    c.reserveBytes() > 0 ? String.format(Locale.ROOT, " (the plan kept a %,d MiB reserve under it)", c.reserveBytes() >> 20) : ""));
         }
         Layout layout = ProofPlanner.layout(placement);
         if (layout != c.layout()) {
