@@ -33,6 +33,13 @@ public final class ProofRun {
         Path work = Path.of(args[2]);
         Path stories = Path.of(args[3]);
         ResultLog log = new ResultLog(Path.of(args[4]));
+        try {
+            known(part, name);
+        } catch (IllegalArgumentException | java.util.NoSuchElementException bad) {
+            System.err.println(bad.getMessage());
+            System.exit(64);
+            return;
+        }
         long t0 = System.nanoTime();
         CaseResult result;
         try {
@@ -42,13 +49,8 @@ public final class ProofRun {
                 case "ops" -> OpsRun.run(work, stories);
                 case "placement" -> PlacementRun.run(work, stories);
                 case "speed" -> SplitSpeedRun.run(work, stories, Path.of(args.length > 5 ? args[5] : "llama-tools/cuda"));
-                default -> throw new IllegalArgumentException("no part " + part
-                        + "; parts: accuracy, seed, split, pressure, ops, placement, speed");
+                default -> throw new IllegalStateException("unreachable: " + part + " was checked");
             };
-        } catch (IllegalArgumentException | java.util.NoSuchElementException bad) {
-            System.err.println(bad.getMessage());
-            System.exit(64);
-            return;
         } catch (Exception | Error e) {
             e.printStackTrace();
             result = new CaseResult(part, name, "(failed before it could say)", (System.nanoTime() - t0) / 1e9, List.of(),
@@ -59,5 +61,16 @@ public final class ProofRun {
                 result.seconds());
         result.problems().forEach(p -> System.out.println("  FAILED: " + p));
         System.exit(result.passed() ? 0 : 1);
+    }
+
+    /** Throws, naming what there is, when no case of that part has that name. */
+    static void known(String part, String name) {
+        switch (part) {
+            case "accuracy", "seed", "split" -> dev.strata.models.proof.ProofCases.accuracy(name);
+            case "pressure" -> dev.strata.models.proof.ProofCases.pressure(name);
+            case "ops", "placement", "speed" -> { }
+            default -> throw new IllegalArgumentException("no part " + part
+                    + "; parts: accuracy, seed, split, pressure, ops, placement, speed");
+        }
     }
 }
