@@ -382,6 +382,17 @@ class NativeMisuseTest {
             assertThat(ctx.decode(backwards)).isEqualTo(DecodeStatus.INVALID_BATCH);
             prompt(ctx, 1);
         }
+        // with backend sampling llama.cpp aborts the process past one output per sequence: refused before
+        try (LlamaContext ctx = LlamaContext.create(stories, ContextParams.defaults().withContextSize(128).withSequences(2)
+                .withBackendSampling(true)); Sampler greedy = Sampler.create(stories, SamplingParams.greedy())) {
+            Batch twoOutputs = new Batch(4);
+            twoOutputs.add(1, 0, 0, true);
+            twoOutputs.add(300, 1, 0, true);
+            assertThatThrownBy(() -> ctx.decode(twoOutputs)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("more than one output");
+            int last = prompt(ctx, 0);
+            assertThat(greedy.sample(ctx, last)).isBetween(0, vocab - 1);
+        }
     }
 
     @Test
