@@ -34,7 +34,8 @@ if [[ -n "${STRATA_API_KEY:-}" ]] && java -jar http/target/strata.jar serve --he
     printf '%s\n' "$STRATA_API_KEY" > "$models/../strata-soak-key.$port"
     serve_args+=(--api-key-file "$models/../strata-soak-key.$port")
 fi
-java "-Xmx${SOAK_HEAP:-512m}" -jar http/target/strata.jar "${serve_args[@]}" > "$out/server.log" 2>&1 &
+# Native Memory Tracking lets the report split RSS growth into the JVM's own and native memory outside it
+java "-Xmx${SOAK_HEAP:-512m}" -XX:NativeMemoryTracking=summary -jar http/target/strata.jar "${serve_args[@]}" > "$out/server.log" 2>&1 &
 server=$!
 cleanup() {
     local rc=$?

@@ -9,6 +9,7 @@ import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -152,6 +153,16 @@ public final class StrataServer implements AutoCloseable {
 
     public ServerOptions options() {
         return options;
+    }
+
+    /**
+     * Every HTTP route the app has, features' routes included, as "METHOD /path" (path parameters in
+     * braces, e.g. "GET /v1/models/{model}"): what a test walks so that no route escapes a check such as
+     * authentication.
+     */
+    public List<String> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(e -> e.endpoint.method.name() + " " + e.endpoint.path).sorted().toList();
     }
 
     /** Requests admitted and not yet answered, all models together. */

@@ -399,6 +399,30 @@ class BadRequestTest {
         assertAGoodRequestIsAnswered();
     }
 
+    private static String errorMessage(String path, String body) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(server.url() + path)).header("Content-Type", JSON_TYPE)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isBetween(400, 499);
+        return JSON.readTree(r.body()).at("/error/message").asText();
+    }
+
+    @Test
+    void everyLimitSaysWhatItIsAndWhatToChange() throws Exception {
+        assertThat(errorMessage(CHAT, chat(", \"user\": \"" + "x".repeat(BODY_LIMIT) + "\"")))
+                .contains(String.valueOf(BODY_LIMIT)).contains("--max-body");
+        assertThat(errorMessage(CHAT, chat(", \"max_completion_tokens\": 2147483647"))).contains("1024");
+        assertThat(errorMessage(CHAT, chat(stops(65, 3)))).contains("at most 64");
+        assertThat(errorMessage(CHAT, chat(stops(1, 5000)))).contains("at most 1024 characters").contains("5000");
+        assertThat(errorMessage(CHAT, nested("[", "", "]", 30_000))).contains("more than 128 levels deep");
+        assertThat(errorMessage(CHAT, chat(", \"temperature\": 1" + "0".repeat(5000)))).contains("JSON limit");
+    }
+
+    @Test
+    void theServerListsEveryRouteForChecksThatMustCoverThemAll() {
+        assertThat(server.routes()).contains("POST /v1/chat/completions", "POST /v1/completions", "POST /v1/embeddings",
+                "GET /v1/models", "GET /health").allMatch(r -> r.matches("[A-Z]+ /\\S*"));
+    }
+
     @Test
     void badRequestsAreCountedInTheTable() {
         assertThat(badRequests().count()).isGreaterThanOrEqualTo(100);

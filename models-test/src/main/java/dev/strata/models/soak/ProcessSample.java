@@ -18,11 +18,16 @@ import java.util.stream.Stream;
  * @param rssKiB       VmRSS: everything resident, native memory (llama.cpp) included
  * @param threads      OS threads of the process
  * @param openFiles    entries of /proc/PID/fd (files, sockets, pipes)
+ * @param jvmCommittedKiB memory the JVM itself has committed (heap, metaspace, code cache, thread stacks...)
+ *                     by Native Memory Tracking, or -1 when the server runs without
+ *                     {@code -XX:NativeMemoryTracking}; RSS growing while this stays flat is native memory
+ *                     outside the JVM's books (llama.cpp, the bridge, malloc arenas)
  */
-record ProcessSample(Duration at, long heapUsedKiB, long rssKiB, int threads, int openFiles) {
+record ProcessSample(Duration at, long heapUsedKiB, long rssKiB, int threads, int openFiles, long jvmCommittedKiB) {
     private static final Pattern USED = Pattern.compile("heap\\s+total\\s+\\d+K,\\s+used\\s+(\\d+)K");
     private static final Pattern RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
     private static final Pattern THREADS = Pattern.compile("Threads:\\s+(\\d+)");
+    private static final Pattern NMT_TOTAL = Pattern.compile("Total: reserved=\\d+KB, committed=(\\d+)KB");
 
     static ProcessSample take(long pid, Duration at) throws IOException, InterruptedException {
         jcmd(pid, "GC.run");
@@ -33,7 +38,8 @@ record ProcessSample(Duration at, long heapUsedKiB, long rssKiB, int threads, in
         try (Stream<Path> s = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
             fds = (int) s.count();
         }
-        return new ProcessSample(at, heap, number(RSS, status), (int) number(THREADS, status), fds);
+        long jvm = number(NMT_TOTAL, jcmd(pid, "VM.native_memory summary"));
+        return new ProcessSample(at, heap, number(RSS, status), (int) number(THREADS, status), fds, jvm);
     }
 
     private static long number(Pattern p, String text) {

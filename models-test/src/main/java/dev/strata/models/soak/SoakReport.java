@@ -9,7 +9,7 @@ import java.util.function.ToLongFunction;
 /**
  * The soak's verdicts and its markdown report. Verdicts: no request failed; after warm-up, heap used
  * after GC and RSS stay within {@link Soak#FLAT} of their lowest sample; threads and open files do not
- * grow (the highest sample of the second half of the post-warm-up samples is no higher than the
+ * grow (the lowest sample of the second half of the post-warm-up samples is no higher than the
  * highest of the first half).
  */
 final class SoakReport {
@@ -64,10 +64,14 @@ final class SoakReport {
         return n < 2 || sxx == 0 ? 0 : sxy / sxx;
     }
 
+    /**
+     * A sustained rise: even the lowest sample of the second half is above the highest of the first
+     * (a pool that starts one more thread and stops it again is not growth; a leak is).
+     */
     private boolean grows(ToLongFunction<ProcessSample> f) {
         int half = steady.size() / 2;
         long first = steady.subList(0, half).stream().mapToLong(f).max().orElse(0);
-        long second = steady.subList(half, steady.size()).stream().mapToLong(f).max().orElse(0);
+        long second = steady.subList(half, steady.size()).stream().mapToLong(f).min().orElse(0);
         return second > first;
     }
 
@@ -110,11 +114,14 @@ final class SoakReport {
             b.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %.1f |%n", kind, c.ok.get(), c.failed.get(), c.retried.get(),
                     n == 0 ? 0.0 : c.nanos.get() / 1e6 / n));
         }
-        b.append("\n## Server process samples\n\n| at s | heap after GC MiB | RSS MiB | threads | open files | |\n"
-                + "|---:|---:|---:|---:|---:|---|\n");
+        b.append(String.format(Locale.ROOT, "%nJVM committed memory (Native Memory Tracking) trend after warm-up: %+.2f MiB/min;"
+                + " RSS growth beyond it is native memory outside the JVM (llama.cpp, the bridge, malloc).%n",
+                perMinute(ProcessSample::jvmCommittedKiB) / 1024));
+        b.append("\n## Server process samples\n\n| at s | heap after GC MiB | RSS MiB | JVM committed MiB | threads | open files | |\n"
+                + "|---:|---:|---:|---:|---:|---:|---|\n");
         for (ProcessSample s : samples) {
-            b.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %d | %d | %s |%n", s.at().toSeconds(), s.heapUsedKiB() / 1024.0,
-                    s.rssKiB() / 1024.0, s.threads(), s.openFiles(), s == samples.get(samples.size() - 1) ? "after the load" : s.at().compareTo(settings.warmUp()) < 0 ? "warm-up" : ""));
+            b.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %d | %d | %s |%n", s.at().toSeconds(),
+                    s.heapUsedKiB() / 1024.0, s.rssKiB() / 1024.0, s.jvmCommittedKiB() / 1024.0, s.threads(), s.openFiles(), s == samples.get(samples.size() - 1) ? "after the load" : s.at().compareTo(settings.warmUp()) < 0 ? "warm-up" : ""));
         }
         if (!failures.isEmpty()) {
             b.append("\n## Failures (first ").append(failures.size()).append(")\n\n");
