@@ -277,8 +277,16 @@ class BadRequestTest {
 
     // --- clients that misbehave on the wire: each is cut off or dropped, and the server goes on serving
 
+    /**
+     * A client of its own: a connection of the shared client, idle in its pool past the server's idle
+     * timeout, is closed by the server, and the JDK client does not retry a POST on it.
+     */
+    private static HttpClient freshClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    }
+
     private static void assertAGoodRequestIsAnswered() throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(server.url() + CHAT))
+        HttpResponse<String> r = freshClient().send(HttpRequest.newBuilder(URI.create(server.url() + CHAT))
                 .header("Content-Type", JSON_TYPE).POST(HttpRequest.BodyPublishers.ofString(chat(""))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -392,15 +400,36 @@ class BadRequestTest {
     @Test
     void aChunkedBodyOverTheLimitIsRefused() throws Exception {
         byte[] big = chat(", \"user\": \"" + "x".repeat(BODY_LIMIT * 2) + "\"").getBytes(StandardCharsets.UTF_8);
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(server.url() + CHAT)).header("Content-Type", JSON_TYPE)
+        HttpResponse<String> r = freshClient().send(HttpRequest.newBuilder(URI.create(server.url() + CHAT)).header("Content-Type", JSON_TYPE)
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
         assertAGoodRequestIsAnswered();
     }
 
+    @Order(8)
+    @Test
+    void aWholeAnswerThatTakesLongerThanTheIdleTimeoutIsStillDelivered() throws Exception {
+        // the connection sends nothing while the model works: that silence must not count as an idle client
+        String body = "{\"model\": \"stories260K\", \"prompt\": \"Once upon a time\", \"max_tokens\": 1000,"
+                + " \"ignore_eos\": true, \"temperature\": 0}";
+        Duration idle = Duration.ofMillis(200);
+        try (StrataServer quick = new StrataServer(TestServers.options(server.models().path())
+                .withConnectionLimits(new ConnectionLimits(idle, 1024))).start()) {
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = freshClient().send(HttpRequest.newBuilder(URI.create(quick.url() + COMPLETIONS))
+                    .header("Content-Type", JSON_TYPE).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            assertThat(r.statusCode()).as("after %s: %s", took, r.body()).isEqualTo(200);
+            assertThat(JSON.readTree(r.body()).at("/usage/completion_tokens").asInt()).isEqualTo(1000);
+            org.junit.jupiter.api.Assumptions.assumeTrue(took.compareTo(idle.multipliedBy(2)) > 0,
+                    "the answer came in " + took + ", too soon to show anything");
+        }
+    }
+
     private static String errorMessage(String path, String body) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(server.url() + path)).header("Content-Type", JSON_TYPE)
+        HttpResponse<String> r = freshClient().send(HttpRequest.newBuilder(URI.create(server.url() + path)).header("Content-Type", JSON_TYPE)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isBetween(400, 499);
         return JSON.readTree(r.body()).at("/error/message").asText();
@@ -413,7 +442,8 @@ class BadRequestTest {
         assertThat(errorMessage(CHAT, chat(", \"max_completion_tokens\": 2147483647"))).contains("1024");
         assertThat(errorMessage(CHAT, chat(stops(65, 3)))).contains("at most 64");
         assertThat(errorMessage(CHAT, chat(stops(1, 5000)))).contains("at most 1024 characters").contains("5000");
-        assertThat(errorMessage(CHAT, nested("[", "", "]", 30_000))).contains("more than 128 levels deep");
+        assertThat(errorMessage(CHAT, chat(tool(nested("{\"type\":\"array\",\"items\":", "{}", "}", 200)))))
+                .contains("more than 128 levels deep");
         assertThat(errorMessage(CHAT, chat(", \"temperature\": 1" + "0".repeat(5000)))).contains("JSON limit");
     }
 

@@ -85,7 +85,12 @@ public final class OpenAiJson {
 
     /** The 400 for a body Jackson could not read, naming the field (as a JSON path) and what was wrong. */
     public static ApiError toApiError(JsonProcessingException e) {
-        if (e instanceof StreamConstraintsException c) {
+        // databind wraps the parser's limit in a mapping exception with a path: the limit is the news
+        Throwable limit = e;
+        while (limit != null && !(limit instanceof StreamConstraintsException)) {
+            limit = limit.getCause();
+        }
+        if (limit instanceof StreamConstraintsException c) {
             String what = String.valueOf(c.getOriginalMessage());
             if (what.contains("nesting depth")) {
                 return ApiError.badRequest(null, "the request nests arrays and objects more than " + MAX_NESTING_DEPTH
