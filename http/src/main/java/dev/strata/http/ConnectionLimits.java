@@ -13,9 +13,10 @@ import java.util.Objects;
  * ServerOptions options = ServerOptions.defaults(dir).withConnectionLimits(new ConnectionLimits(Duration.ofSeconds(10), 1024));
  * }</pre>
  *
- * @param idleTimeout              a connection with nothing received or sent for this long is closed;
- *                                 a stream that waits on the model sends nothing, so keep it above the
- *                                 longest pause between tokens
+ * @param idleTimeout              a connection whose client sends nothing for this long while the server
+ *                                 waits to read (or reads nothing while the server waits to write) is
+ *                                 closed; the server working on an answer quietly does not count
+ *                                 ({@code BadRequestTest} shows a 1000-token answer outlast a 200 ms timeout)
  * @param minRequestBytesPerSecond a request body arriving slower than this (averaged from the first byte) is
  *                                 refused and its connection closed; 0 = no minimum
  */
