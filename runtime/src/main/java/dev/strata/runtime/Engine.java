@@ -71,6 +71,7 @@ public final class Engine implements AutoCloseable {
     private final LlamaBackend backend;
     private final Ledger ledger;
     private final PlannedLoader planned;
+    private final DeviceInventory inventory;
     private final Set<Model> models = ConcurrentHashMap.newKeySet();
     private final EngineOptions options;
     private final ModelRegistry registry;
@@ -79,6 +80,7 @@ public final class Engine implements AutoCloseable {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.ledger = Objects.requireNonNull(ledger, "ledger");
         this.options = Objects.requireNonNull(options, "options");
+        this.inventory = Objects.requireNonNull(inventory, "inventory");
         this.planned = new PlannedLoader(backend, ledger, inventory, options.capBytes());
         this.registry = new ModelRegistry(this, options.registry());
     }
@@ -130,6 +132,14 @@ public final class Engine implements AutoCloseable {
 
     public LlamaBackend backend() {
         return backend;
+    }
+
+    /**
+     * Where planned loads read each device's free memory: {@code inventory().read()} reads them now, as
+     * the planner will (for an administration listing or metrics). The engine does not own it.
+     */
+    public DeviceInventory inventory() {
+        return inventory;
     }
 
     /** Loads a model and creates its context. The caller closes the model, or closes the engine. */

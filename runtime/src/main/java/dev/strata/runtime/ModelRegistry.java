@@ -49,6 +49,8 @@ public final class ModelRegistry implements AutoCloseable {
     private final ReentrantLock loading = new ReentrantLock();
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final ScheduledExecutorService reaper;
+    /** Asked for a listener at each load; set by whoever shows progress (a terminal, a log). */
+    private volatile Function<String, LoadProgress> loadWatcher = name -> LoadProgress.NONE;
 
     private static final class Entry {
         final String name;
@@ -114,6 +116,20 @@ public final class ModelRegistry implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Reports the progress of every load this registry starts from now on (on demand, {@link #load},
+     * {@link #reload}): {@code watcher} is asked, on the loading thread, for a {@link LoadProgress} per
+     * load, which hears the fractions and is closed when the load ends. Loads take turns, so one
+     * progress runs at a time. A watcher that throws is logged and the load goes on without progress.
+     *
+     * <pre>{@code
+     * registry.watchLoads(name -> LoadProgressBar.start(name, System.err));   // a bar per load on a terminal
+     * }</pre>
+     */
+    public void watchLoads(Function<String, LoadProgress> watcher) {
+        this.loadWatcher = Objects.requireNonNull(watcher, "watcher");
     }
 
     /** Whether a model is known under this name. */
@@ -307,6 +323,7 @@ public final class ModelRegistry implements AutoCloseable {
             lock.unlock();
         }
         loading.lock();
+        LoadProgress progress = progressFor(name);
         try {
             Model model = null;
             RuntimeException failure = null;
@@ -320,7 +337,7 @@ public final class ModelRegistry implements AutoCloseable {
                     LOG.log(System.Logger.Level.DEBUG, () -> "made room on the GPUs for " + name);
                 }
                 try {
-                    model = engine.load(path, loadOptions);
+                    model = engine.load(path, loadOptions, progress);
                 } catch (ModelDoesNotFitException noRoom) {
                     if (!evictOne(name, false)) {
                         failure = noRoom;
@@ -359,7 +376,21 @@ public final class ModelRegistry implements AutoCloseable {
             done.completeExceptionally(err);
             throw err;
         } finally {
-            loading.unlock();
+            try {
+                progress.close();
+            } finally {
+                loading.unlock();
+            }
+        }
+    }
+
+    private LoadProgress progressFor(String name) {
+        try {
+            LoadProgress p = loadWatcher.apply(name);
+            return p == null ? LoadProgress.NONE : p;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the load watcher failed for " + name + "; loading without progress", e);
+            return LoadProgress.NONE;
         }
     }
 
