@@ -69,7 +69,7 @@ class ServerOperationsTest {
         engine.registry().define("stories", stories(), SMALL);
         metrics = new ServerMetrics(engine);
         server = new TestServer(List.of(
-                new ApiKeyAuth(ApiKeys.of(List.of(KEY, "sk-second-key"))),
+                new ApiKeyAuth(ApiKeys.of(List.of(KEY, "sk-second-key"))), // before CORS: the order must not matter
                 Cors.allowing(List.of(ORIGIN)),
                 metrics,
                 new ModelAdmin(engine, id -> id.equals("tiny-stories") ? Optional.of(stories()) : Optional.empty(), SMALL)));
@@ -152,6 +152,12 @@ class ServerOperationsTest {
                 .header("Authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(get.statusCode()).isEqualTo(200);
         assertThat(get.headers().firstValue("Access-Control-Allow-Origin")).contains(ORIGIN);
+
+        // a browser can read why it was refused only if the refusal carries the CORS headers too
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(server.uri("/admin/devices")).header("Origin", ORIGIN)
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).contains(ORIGIN);
 
         HttpResponse<String> stranger = http.send(HttpRequest.newBuilder(server.uri("/admin/devices"))
                 .header("Origin", "https://evil.example.org").header("Authorization", "Bearer " + KEY).build(),

@@ -3,8 +3,11 @@ package dev.strata.http.auth;
 import dev.strata.http.ApiError;
 import dev.strata.http.ServerFeature;
 import io.javalin.config.JavalinConfig;
+import io.javalin.config.JavalinState;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import io.javalin.plugin.Plugin;
+import io.javalin.plugin.PluginPriority;
 import java.util.Objects;
 import java.util.Set;
 
@@ -19,8 +22,9 @@ import java.util.Set;
  * // curl -H 'Authorization: Bearer sk-local-1' http://127.0.0.1:8080/v1/models
  * }</pre>
  *
- * The check runs as a before-handler, so it covers routes added after it and paths that match no route
- * (an unknown path without a key is 401, not 404: the routes are not disclosed).
+ * The check runs as a before-handler, so it covers every route and paths that match no route (an unknown
+ * path without a key is 401, not 404: the routes are not disclosed); it runs after CORS's, so refusals
+ * carry the CORS headers.
  */
 public final class ApiKeyAuth implements ServerFeature {
     /** Paths answered without a key: what a load balancer or a supervisor probes. */
@@ -45,7 +49,30 @@ public final class ApiKeyAuth implements ServerFeature {
         if (keys.isEmpty()) {
             return;
         }
-        config.routes.before(this::check);
+        config.registerPlugin(new CheckAfterCors(this));
+    }
+
+    /**
+     * Registers the check as Javalin starts, after the bundled CORS plugin has added its before-handler
+     * (this plugin is LATE, CORS is NORMAL): a refusal then carries the CORS headers, so a browser client
+     * can read why it was refused, whatever order the features were given in.
+     */
+    private static final class CheckAfterCors extends Plugin<Void> {
+        private final ApiKeyAuth auth;
+
+        CheckAfterCors(ApiKeyAuth auth) {
+            this.auth = auth;
+        }
+
+        @Override
+        public PluginPriority priority() {
+            return PluginPriority.LATE;
+        }
+
+        @Override
+        public void onStart(JavalinState state) {
+            state.routes.before(auth::check);
+        }
     }
 
     private void check(Context ctx) {

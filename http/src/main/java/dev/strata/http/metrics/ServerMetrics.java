@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * <table>
  * <caption>Families</caption>
  * <tr><td>{@code http_server_requests_seconds}</td><td>histogram; method, route (the matched path
- *     pattern, {@code none} when no route matched), status</td></tr>
+ *     pattern; {@code none} when none matched: unknown paths, and requests refused before routing such as
+ *     401s), status</td></tr>
  * <tr><td>{@code strata_time_to_first_token_seconds}</td><td>histogram; model, route</td></tr>
  * <tr><td>{@code strata_generation_tokens_per_second}</td><td>histogram of each generation's speed; model</td></tr>
  * <tr><td>{@code strata_generation_tokens_total}</td><td>counter; model, kind (prompt, cached, generated)</td></tr>
