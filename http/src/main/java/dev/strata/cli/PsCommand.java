@@ -67,7 +67,8 @@ final class PsCommand implements Callable<Integer> {
         URI listing = URI.create(url.toString().replaceAll("/+$", "") + "/admin/models");
         HttpRequest.Builder request = HttpRequest.newBuilder(listing).timeout(Duration.ofSeconds(timeoutSeconds)).GET();
         if (apiKey != null && !apiKey.isBlank()) {
-            request.header("Authorization", "Bearer " + apiKey);
+            // STRATA_API_KEY may list several keys for the server; any one of them will do
+            request.header("Authorization", "Bearer " + apiKey.split(",", 2)[0].strip());
         }
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(timeoutSeconds)).build();
         HttpResponse<String> response;
