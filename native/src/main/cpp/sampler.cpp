@@ -17,6 +17,9 @@
 
 using namespace strata;
 
+// The most alternatives a logprobs request may ask for (OpenAI's top_logprobs allows 0 to 20).
+constexpr int32_t MAX_TOP_LOGPROBS = 20;
+
 
 namespace {
 
@@ -206,28 +209,98 @@ JNI_FN(jlong, samplerCreate)(JNIEnv * env, jclass, jlong model_h, jfloat tempera
     });
 }
 
+namespace {
+
+// The chosen token from the row at `index` of the context's last decode; `row` receives the raw
+// logits it was picked from (what logprobs are computed over).
+llama_token sample_row(JNIEnv *, sampler_handle * s, jlong context_h, jint index, const float ** row) {
+    if (context_h == 0) throw java_error(JavaError::InvalidArgument, "null context handle");
+    auto * c = from_handle<context_handle>(context_h);
+    if (llama_vocab_n_tokens(llama_model_get_vocab(c->model)) != s->n_vocab) {
+        throw java_error(JavaError::InvalidArgument, "sampler and context belong to models with different vocabularies");
+    }
+    // llama_sampler_sample asserts on a missing row; ask first so the caller gets an exception.
+    const float * logits = llama_get_logits_ith(c->context.get(), index);
+    if (logits == nullptr) {
+        throw java_error(JavaError::InvalidArgument, "no logits for batch index " + std::to_string(index) +
+                                                         ": that token was not marked as an output in the last decode");
+    }
+    *row = logits;
+    if (s->greedy_only) {
+        // What the greedy sampler picks (the first highest logit), without filling a candidate
+        // array of the whole vocabulary first: on a 128k vocabulary that costs more than 3% of a
+        // fast GPU's time per token.
+        return argmax(logits, s->n_vocab);
+    }
+    clear_thread_errors();
+    // The chain copies the row into its own candidates: `logits` stays the model's raw output.
+    return llama_sampler_sample(s->chain.get(), c->context.get(), index);
+}
+
+struct ranked {
+    float logit;
+    int32_t id;
+};
+
+// Natural-log probabilities under the softmax of the raw logits (before penalties, grammar and
+// temperature, as llama.cpp's server reports them with post_sampling_probs off): the chosen token's
+// into lp[0], and the `top_n` most likely tokens, best first (ties: lower id first, the greedy
+// sampler's pick), into ids[1..] and lp[1..]. Two passes: the max with a small sorted top list, then
+// the sum of exp(x - max) in double, so that 128k terms lose no precision.
+void logprobs_of(const float * x, int32_t n, llama_token chosen, int32_t top_n, int32_t * ids, float * lp) {
+    ranked top[MAX_TOP_LOGPROBS];
+    int32_t kept = 0;
+    float max = x[0];
+    for (int32_t i = 0; i < n; i++) {
+        const float v = x[i];
+        if (v > max) max = v;
+        if (kept == top_n && (top_n == 0 || !(v > top[kept - 1].logit))) continue; // equal: a lower id holds it
+        int32_t at = kept < top_n ? kept++ : top_n - 1;
+        while (at > 0 && top[at - 1].logit < v) {
+            top[at] = top[at - 1];
+            at--;
+        }
+        top[at] = {v, i};
+    }
+    double sum = 0.0;
+    for (int32_t i = 0; i < n; i++) sum += std::exp(static_cast<double>(x[i]) - max);
+    const double log_z = static_cast<double>(max) + std::log(sum);
+    ids[0] = chosen;
+    lp[0] = static_cast<float>(static_cast<double>(x[chosen]) - log_z);
+    for (int32_t k = 0; k < kept; k++) {
+        ids[1 + k] = top[k].id;
+        lp[1 + k] = static_cast<float>(static_cast<double>(top[k].logit) - log_z);
+    }
+}
+
+} // namespace
+
 JNI_FN(jint, samplerSample)(JNIEnv * env, jclass, jlong h, jlong context_h, jint index) {
     return guarded<jint>(env, -1, [&]() -> jint {
+        const float * row = nullptr;
+        return sample_row(env, sampler_of(h), context_h, index, &row);
+    });
+}
+
+JNI_FN(jint, samplerSampleLogprobs)(JNIEnv * env, jclass, jlong h, jlong context_h, jint index, jintArray jids,
+                                    jfloatArray jlogprobs) {
+    return guarded<jint>(env, -1, [&]() -> jint {
         sampler_handle * s = sampler_of(h);
-        if (context_h == 0) throw java_error(JavaError::InvalidArgument, "null context handle");
-        auto * c = from_handle<context_handle>(context_h);
-        if (llama_vocab_n_tokens(llama_model_get_vocab(c->model)) != s->n_vocab) {
-            throw java_error(JavaError::InvalidArgument, "sampler and context belong to models with different vocabularies");
+        if (jids == nullptr || jlogprobs == nullptr) throw java_error(JavaError::InvalidArgument, "null logprob arrays");
+        const jsize slots = env->GetArrayLength(jids);
+        if (slots != env->GetArrayLength(jlogprobs)) {
+            throw java_error(JavaError::InvalidArgument, "logprob id and value arrays differ in length");
         }
-        // llama_sampler_sample asserts on a missing row; ask first so the caller gets an exception.
-        const float * logits = llama_get_logits_ith(c->context.get(), index);
-        if (logits == nullptr) {
-            throw java_error(JavaError::InvalidArgument, "no logits for batch index " + std::to_string(index) +
-                                                             ": that token was not marked as an output in the last decode");
-        }
-        if (s->greedy_only) {
-            // What the greedy sampler picks (the first highest logit), without filling a candidate
-            // array of the whole vocabulary first: on a 128k vocabulary that costs more than 3% of a
-            // fast GPU's time per token.
-            return static_cast<jint>(argmax(logits, s->n_vocab));
-        }
-        clear_thread_errors();
-        return llama_sampler_sample(s->chain.get(), c->context.get(), index);
+        require_range("top logprobs", slots - 1, 0, MAX_TOP_LOGPROBS);
+        const float * row = nullptr;
+        const llama_token token = sample_row(env, s, context_h, index, &row);
+        const int32_t top_n = std::min<int32_t>(slots - 1, s->n_vocab);
+        int32_t ids[MAX_TOP_LOGPROBS + 1];
+        float lp[MAX_TOP_LOGPROBS + 1];
+        logprobs_of(row, s->n_vocab, token, top_n, ids, lp);
+        env->SetIntArrayRegion(jids, 0, 1 + top_n, ids);
+        env->SetFloatArrayRegion(jlogprobs, 0, 1 + top_n, lp);
+        return token;
     });
 }
 

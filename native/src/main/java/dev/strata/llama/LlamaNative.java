@@ -85,6 +85,11 @@ final class LlamaNative {
                                      float penaltyPresence, int seed, byte[] grammar, byte[] grammarRoot,
                                      byte[][] triggerPatterns, int[] triggerTokens, byte[] grammarPrefill);
     static native int samplerSample(long sampler, long context, int index);
+    /**
+     * Samples as {@link #samplerSample} and writes log-probabilities of the raw logits row: the chosen
+     * token's id and logprob at [0], then the {@code ids.length - 1} (0 to 20) most likely tokens, best first.
+     */
+    static native int samplerSampleLogprobs(long sampler, long context, int index, int[] ids, float[] logprobs);
     static native void samplerAccept(long sampler, int token);
     static native void samplerReset(long sampler);
     static native void samplerFree(long sampler);

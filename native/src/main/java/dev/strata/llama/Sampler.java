@@ -1,6 +1,7 @@
 package dev.strata.llama;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A llama.cpp sampler chain built from {@link SamplingParams}; it remembers accepted tokens (for
@@ -48,6 +49,32 @@ public final class Sampler implements AutoCloseable {
             throw new IllegalArgumentException("the context belongs to another model than this sampler");
         }
         return LlamaNative.samplerSample(handle.get(), context.pointer(), batchIndex);
+    }
+
+    /**
+     * Picks and accepts a token as {@link #sample} does, and reports log-probabilities in the same native
+     * call: the chosen token's and the {@code topLogprobs} most likely tokens' (see {@link SampledToken}).
+     *
+     * <pre>{@code
+     * SampledToken t = sampler.sampleWithLogprobs(context, lastIndex, 5);
+     * double p = Math.exp(t.logprob());   // probability of the token picked
+     * }</pre>
+     *
+     * @param topLogprobs alternatives to report, 0 to {@link SampledToken#MAX_TOP_LOGPROBS}
+     */
+    public SampledToken sampleWithLogprobs(LlamaContext context, int batchIndex, int topLogprobs) {
+        if (context.model() != model) {
+            throw new IllegalArgumentException("the context belongs to another model than this sampler");
+        }
+        if (topLogprobs < 0 || topLogprobs > SampledToken.MAX_TOP_LOGPROBS) {
+            throw new IllegalArgumentException("top logprobs must be 0 to " + SampledToken.MAX_TOP_LOGPROBS + ", not " + topLogprobs);
+        }
+        int n = Math.min(topLogprobs, model.info().vocabularySize());
+        int[] ids = new int[1 + n];
+        float[] logprobs = new float[1 + n];
+        int token = LlamaNative.samplerSampleLogprobs(handle.get(), context.pointer(), batchIndex, ids, logprobs);
+        return new SampledToken(token, logprobs[0], Arrays.copyOfRange(ids, 1, 1 + n),
+                Arrays.copyOfRange(logprobs, 1, 1 + n));
     }
 
     /** Records a token chosen elsewhere (e.g. a prompt token) in penalty and grammar state. */

@@ -4,10 +4,12 @@ import dev.strata.llama.Batch;
 import dev.strata.llama.DecodeStatus;
 import dev.strata.llama.LlamaContext;
 import dev.strata.llama.LlamaModel;
+import dev.strata.llama.SampledToken;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -486,7 +488,14 @@ final class DecodeLoop {
     }
 
     private void sampleNext(Sequence s) {
-        int token = s.sampler.sample(context, s.outputIndex);
+        SampledToken sampled = null;
+        int token;
+        if (s.logprobs == null) {
+            token = s.sampler.sample(context, s.outputIndex);
+        } else {
+            sampled = s.sampler.sampleWithLogprobs(context, s.outputIndex, s.topLogprobs);
+            token = sampled.token();
+        }
         long now = System.nanoTime();
         if (s.firstTokenNanos == 0) {
             s.firstTokenNanos = now;
@@ -500,12 +509,29 @@ final class DecodeLoop {
         s.tokens.add(token);
         String out = s.stops.append(s.utf8.append(model.tokenPiece(token, !s.shownSpecial.isEmpty() && s.shownSpecial.contains(token))));
         s.text.append(out);
-        s.generation.emit(new GeneratedToken(token, out));
+        if (sampled == null) {
+            s.generation.emit(new GeneratedToken(token, out));
+        } else {
+            TokenLogprobs lp = logprobsOf(sampled);
+            s.logprobs.add(lp);
+            s.generation.emit(new GeneratedToken(token, out, Optional.of(lp)));
+        }
         if (s.stops.stopped()) {
             end(s, FinishReason.STOP, null);
         } else if (s.generated >= s.maxTokens || s.tokens.size() > contextSize) {
             end(s, FinishReason.LENGTH, null);
         }
+    }
+
+    /** Pieces are written with special tokens spelled out, as llama.cpp's server shows them in logprobs. */
+    private TokenLogprobs logprobsOf(SampledToken sampled) {
+        int[] ids = sampled.topTokens();
+        float[] values = sampled.topLogprobs();
+        List<TokenLogprob> top = new ArrayList<>(ids.length);
+        for (int k = 0; k < ids.length; k++) {
+            top.add(new TokenLogprob(ids[k], model.tokenPiece(ids[k], true), values[k]));
+        }
+        return new TokenLogprobs(new TokenLogprob(sampled.token(), model.tokenPiece(sampled.token(), true), sampled.logprob()), top);
     }
 
     /** A decode failed: every sequence in it ends with ERROR and its cells are dropped. */
@@ -544,6 +570,6 @@ final class DecodeLoop {
         lastActivityNanos = System.nanoTime();
         unfinished.decrementAndGet();
         s.generation.finish(new GenerationResult(s.text.toString(), reason, s.promptLength, Math.max(0, s.cachedTokens),
-                s.generated, promptMillis, genMillis, ttft, error));
+                s.generated, promptMillis, genMillis, ttft, error, s.logprobs == null ? List.of() : s.logprobs));
     }
 }

@@ -1,5 +1,6 @@
 package dev.strata.runtime;
 
+import dev.strata.llama.SampledToken;
 import dev.strata.llama.SamplingParams;
 import java.util.Arrays;
 import java.util.List;
@@ -12,7 +13,8 @@ import java.util.Objects;
  * <pre>{@code
  * GenerationRequest req = GenerationRequest.of("Once upon a time").withMaxTokens(64)
  *         .withSampling(SamplingParams.defaults().withSeed(7))
- *         .withStop(List.of("\n\n", "The end"));
+ *         .withStop(List.of("\n\n", "The end"))
+ *         .withLogprobs(5);   // each token's logprob and the 5 most likely alternatives
  * }</pre>
  *
  * @param prompt       text (the model's BOS token is added if its tokenizer asks for one); null when
@@ -26,12 +28,19 @@ import java.util.Objects;
  *                     {@code <|im_start|>}) that must be read as those tokens, not as plain text
  * @param preservedTokens special tokens shown in the generated text when generated (a tool-call
  *                     marker the chat parser needs); other special tokens produce no text
+ * @param topLogprobs  {@link #LOGPROBS_OFF} (-1, the default): no log-probabilities; 0 to
+ *                     {@link #MAX_TOP_LOGPROBS}: each token carries its logprob and this many of the most
+ *                     likely alternatives (see {@link TokenLogprobs} for what the numbers mean)
  */
 public record GenerationRequest(String prompt, int[] promptTokens, int maxTokens, SamplingParams sampling,
                                 List<String> stop, boolean ignoreEos, boolean specialTokens,
-                                List<String> preservedTokens) {
+                                List<String> preservedTokens, int topLogprobs) {
     /** Stop strings beyond this many are refused: each is checked against every new piece of text. */
     public static final int MAX_STOP_STRINGS = 64;
+    /** {@link #topLogprobs()} when no log-probabilities are asked for. */
+    public static final int LOGPROBS_OFF = -1;
+    /** The most alternatives per token (OpenAI's {@code top_logprobs} limit). */
+    public static final int MAX_TOP_LOGPROBS = SampledToken.MAX_TOP_LOGPROBS;
 
     public GenerationRequest {
         if ((prompt == null) == (promptTokens == null)) {
@@ -52,6 +61,16 @@ public record GenerationRequest(String prompt, int[] promptTokens, int maxTokens
         }
         promptTokens = promptTokens == null ? null : promptTokens.clone();
         preservedTokens = List.copyOf(Objects.requireNonNull(preservedTokens, "preservedTokens"));
+        if (topLogprobs < LOGPROBS_OFF || topLogprobs > MAX_TOP_LOGPROBS) {
+            throw new IllegalArgumentException("top logprobs must be 0 to " + MAX_TOP_LOGPROBS + " (or " + LOGPROBS_OFF
+                    + " for none), not " + topLogprobs);
+        }
+    }
+
+    /** Without log-probabilities. */
+    public GenerationRequest(String prompt, int[] promptTokens, int maxTokens, SamplingParams sampling,
+                             List<String> stop, boolean ignoreEos, boolean specialTokens, List<String> preservedTokens) {
+        this(prompt, promptTokens, maxTokens, sampling, stop, ignoreEos, specialTokens, preservedTokens, LOGPROBS_OFF);
     }
 
     /** Without special-token handling. */
@@ -78,24 +97,47 @@ public record GenerationRequest(String prompt, int[] promptTokens, int maxTokens
     }
 
     public GenerationRequest withMaxTokens(int n) {
-        return new GenerationRequest(prompt, promptTokens, n, sampling, stop, ignoreEos, specialTokens, preservedTokens);
+        return new GenerationRequest(prompt, promptTokens, n, sampling, stop, ignoreEos, specialTokens, preservedTokens, topLogprobs);
     }
 
     public GenerationRequest withSampling(SamplingParams s) {
-        return new GenerationRequest(prompt, promptTokens, maxTokens, s, stop, ignoreEos, specialTokens, preservedTokens);
+        return new GenerationRequest(prompt, promptTokens, maxTokens, s, stop, ignoreEos, specialTokens, preservedTokens, topLogprobs);
     }
 
     public GenerationRequest withStop(List<String> strings) {
-        return new GenerationRequest(prompt, promptTokens, maxTokens, sampling, strings, ignoreEos, specialTokens, preservedTokens);
+        return new GenerationRequest(prompt, promptTokens, maxTokens, sampling, strings, ignoreEos, specialTokens,
+                preservedTokens, topLogprobs);
     }
 
     public GenerationRequest withIgnoreEos(boolean ignore) {
-        return new GenerationRequest(prompt, promptTokens, maxTokens, sampling, stop, ignore, specialTokens, preservedTokens);
+        return new GenerationRequest(prompt, promptTokens, maxTokens, sampling, stop, ignore, specialTokens, preservedTokens, topLogprobs);
     }
 
     /** Parse special tokens in the prompt text, and show {@code preserved} ones in the output. */
     public GenerationRequest withSpecialTokens(boolean parse, List<String> preserved) {
-        return new GenerationRequest(prompt, promptTokens, maxTokens, sampling, stop, ignoreEos, parse, preserved);
+        return new GenerationRequest(prompt, promptTokens, maxTokens, sampling, stop, ignoreEos, parse, preserved, topLogprobs);
+    }
+
+    /**
+     * Each generated token carries its log-probability and the {@code top} most likely alternatives
+     * (0 to {@link #MAX_TOP_LOGPROBS}); costs one pass over the step's logits per token.
+     */
+    public GenerationRequest withLogprobs(int top) {
+        if (top < 0 || top > MAX_TOP_LOGPROBS) {
+            throw new IllegalArgumentException("top logprobs must be 0 to " + MAX_TOP_LOGPROBS + ", not " + top);
+        }
+        return new GenerationRequest(prompt, promptTokens, maxTokens, sampling, stop, ignoreEos, specialTokens, preservedTokens, top);
+    }
+
+    /** No log-probabilities (the default). */
+    public GenerationRequest withoutLogprobs() {
+        return new GenerationRequest(prompt, promptTokens, maxTokens, sampling, stop, ignoreEos, specialTokens, preservedTokens,
+                LOGPROBS_OFF);
+    }
+
+    /** Whether tokens carry log-probabilities. */
+    public boolean logprobs() {
+        return topLogprobs != LOGPROBS_OFF;
     }
 
     @Override
@@ -108,13 +150,14 @@ public record GenerationRequest(String prompt, int[] promptTokens, int maxTokens
         return o instanceof GenerationRequest r && Objects.equals(prompt, r.prompt)
                 && Arrays.equals(promptTokens, r.promptTokens) && maxTokens == r.maxTokens
                 && sampling.equals(r.sampling) && stop.equals(r.stop) && ignoreEos == r.ignoreEos
-                && specialTokens == r.specialTokens && preservedTokens.equals(r.preservedTokens);
+                && specialTokens == r.specialTokens && preservedTokens.equals(r.preservedTokens)
+                && topLogprobs == r.topLogprobs;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(prompt, Arrays.hashCode(promptTokens), maxTokens, sampling, stop, ignoreEos, specialTokens,
-                preservedTokens);
+                preservedTokens, topLogprobs);
     }
 
     @Override
@@ -122,6 +165,6 @@ public record GenerationRequest(String prompt, int[] promptTokens, int maxTokens
         return "GenerationRequest[" + (prompt != null ? "prompt=" + prompt.length() + " chars"
                 : "promptTokens=" + promptTokens.length) + ", maxTokens=" + maxTokens + ", sampling=" + sampling
                 + ", stop=" + stop + ", ignoreEos=" + ignoreEos + ", specialTokens=" + specialTokens
-                + ", preservedTokens=" + preservedTokens + "]";
+                + ", preservedTokens=" + preservedTokens + ", topLogprobs=" + topLogprobs + "]";
     }
 }

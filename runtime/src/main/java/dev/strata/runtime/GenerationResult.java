@@ -1,5 +1,6 @@
 package dev.strata.runtime;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -14,10 +15,22 @@ import java.util.Optional;
  * @param generationMillis      time from the first to the last generated token
  * @param timeToFirstTokenMillis time from submission (queueing included) to the first generated token
  * @param error                 what failed, when {@code finishReason} is {@link FinishReason#ERROR}; else null
+ * @param logprobs              per generated token (in order, the ones streamed), its log-probabilities, when the
+ *                              request asked for them ({@link GenerationRequest#withLogprobs(int)}); else empty
  */
 public record GenerationResult(String text, FinishReason finishReason, int promptTokens, int cachedTokens,
                                int generatedTokens, double promptMillis, double generationMillis,
-                               double timeToFirstTokenMillis, String error) {
+                               double timeToFirstTokenMillis, String error, List<TokenLogprobs> logprobs) {
+    public GenerationResult {
+        logprobs = List.copyOf(logprobs);
+    }
+
+    /** Without log-probabilities. */
+    public GenerationResult(String text, FinishReason finishReason, int promptTokens, int cachedTokens, int generatedTokens,
+                            double promptMillis, double generationMillis, double timeToFirstTokenMillis, String error) {
+        this(text, finishReason, promptTokens, cachedTokens, generatedTokens, promptMillis, generationMillis,
+                timeToFirstTokenMillis, error, List.of());
+    }
 
     /** Generated tokens per second after the first; 0 when fewer than two were generated. */
     public double tokensPerSecond() {

@@ -263,16 +263,25 @@ public final class Model implements AutoCloseable {
      * ChatResult r = g.result().join();
      * r.message().toolCalls();   // [ToolCall[id=..., name=get_weather, argumentsJson={"city":"Paris"}]]
      * }</pre>
+     *
+     * With {@link ChatRequest#withLogprobs(int)}, the generation's tokens ({@link ChatGeneration#generation()})
+     * carry their log-probabilities.
      */
     public ChatGeneration chat(ChatRequest request) {
-        ChatPrompt prompt = chatFormatter().format(request);
-        return new ChatGeneration(submit(prompt.toGenerationRequest()), prompt.parseFormat(), chatParser);
+        return chat(request, chatFormatter().format(request));
     }
 
     /** As {@link #chat(ChatRequest)} with another Jinja template than the model's own. */
     public ChatGeneration chat(ChatRequest request, String jinjaTemplate) {
-        ChatPrompt prompt = ChatFormatter.withTemplate(model, jinjaTemplate).format(request);
-        return new ChatGeneration(submit(prompt.toGenerationRequest()), prompt.parseFormat(), chatParser);
+        return chat(request, ChatFormatter.withTemplate(model, jinjaTemplate).format(request));
+    }
+
+    private ChatGeneration chat(ChatRequest request, ChatPrompt prompt) {
+        GenerationRequest generation = prompt.toGenerationRequest();
+        if (request.topLogprobs() != GenerationRequest.LOGPROBS_OFF) {
+            generation = generation.withLogprobs(request.topLogprobs());
+        }
+        return new ChatGeneration(submit(generation), prompt.parseFormat(), chatParser);
     }
 
     /** This model's chat formatter (its own template, or llama.cpp's ChatML fallback). */

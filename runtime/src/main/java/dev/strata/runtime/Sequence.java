@@ -1,6 +1,8 @@
 package dev.strata.runtime;
 
 import dev.strata.llama.Sampler;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -17,6 +19,10 @@ final class Sequence {
     final Utf8Assembler utf8 = new Utf8Assembler();
     final StringBuilder text = new StringBuilder();
     final long submittedNanos = System.nanoTime();
+    /** Alternatives to report per token; {@link GenerationRequest#LOGPROBS_OFF} for no logprobs at all. */
+    final int topLogprobs;
+    /** Each emitted token's logprobs, for the result; null without logprobs. */
+    final List<TokenLogprobs> logprobs;
     /** Special tokens whose text is shown when generated (the chat parser needs them). */
     final Set<Integer> shownSpecial;
 
@@ -47,6 +53,8 @@ final class Sequence {
         this.ignoreEos = request.ignoreEos();
         this.stops = new StopMatcher(request.stop());
         this.tokens = TokenList.of(prompt);
+        this.topLogprobs = request.topLogprobs();
+        this.logprobs = request.logprobs() ? new ArrayList<>() : null;
     }
 
     /** Tokens not yet in the KV cache (at least one while running: the next to decode). */

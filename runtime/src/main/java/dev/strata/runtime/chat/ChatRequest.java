@@ -1,6 +1,7 @@
 package dev.strata.runtime.chat;
 
 import dev.strata.llama.SamplingParams;
+import dev.strata.runtime.GenerationRequest;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,10 +28,13 @@ import java.util.Optional;
  * @param stop              strings that end the answer (not included in it); the template may add more
  * @param reasoning         true = a thinking model may reason first (kept apart in
  *                          {@link Message#reasoningContent}); false = the template is asked not to think
+ * @param topLogprobs       {@link GenerationRequest#LOGPROBS_OFF} (the default): none; 0 to 20: each generated
+ *                          token carries its logprob and this many alternatives, as in
+ *                          {@link GenerationRequest#withLogprobs(int)}
  */
 public record ChatRequest(List<Message> messages, List<ToolDefinition> tools, ToolChoice toolChoice,
                           boolean parallelToolCalls, ResponseFormat responseFormat, Optional<String> grammar,
-                          int maxTokens, SamplingParams sampling, List<String> stop, boolean reasoning) {
+                          int maxTokens, SamplingParams sampling, List<String> stop, boolean reasoning, int topLogprobs) {
     public ChatRequest {
         messages = List.copyOf(Objects.requireNonNull(messages, "messages"));
         if (messages.isEmpty()) {
@@ -54,6 +58,18 @@ public record ChatRequest(List<Message> messages, List<ToolDefinition> tools, To
         if (stop.stream().anyMatch(String::isEmpty)) {
             throw new IllegalArgumentException("stop strings must not be empty");
         }
+        if (topLogprobs < GenerationRequest.LOGPROBS_OFF || topLogprobs > GenerationRequest.MAX_TOP_LOGPROBS) {
+            throw new IllegalArgumentException("top logprobs must be 0 to " + GenerationRequest.MAX_TOP_LOGPROBS + " (or "
+                    + GenerationRequest.LOGPROBS_OFF + " for none), not " + topLogprobs);
+        }
+    }
+
+    /** Without log-probabilities. */
+    public ChatRequest(List<Message> messages, List<ToolDefinition> tools, ToolChoice toolChoice, boolean parallelToolCalls,
+                       ResponseFormat responseFormat, Optional<String> grammar, int maxTokens, SamplingParams sampling,
+                       List<String> stop, boolean reasoning) {
+        this(messages, tools, toolChoice, parallelToolCalls, responseFormat, grammar, maxTokens, sampling, stop, reasoning,
+                GenerationRequest.LOGPROBS_OFF);
     }
 
     /** No tools, text answer, 512 tokens, greedy, reasoning allowed. */
@@ -67,36 +83,51 @@ public record ChatRequest(List<Message> messages, List<ToolDefinition> tools, To
     }
 
     public ChatRequest withTools(List<ToolDefinition> t, ToolChoice choice) {
-        return new ChatRequest(messages, t, choice, parallelToolCalls, responseFormat, grammar, maxTokens, sampling, stop, reasoning);
+        return new ChatRequest(messages, t, choice, parallelToolCalls, responseFormat, grammar, maxTokens, sampling,
+                stop, reasoning, topLogprobs);
     }
 
     public ChatRequest withParallelToolCalls(boolean parallel) {
-        return new ChatRequest(messages, tools, toolChoice, parallel, responseFormat, grammar, maxTokens, sampling, stop, reasoning);
+        return new ChatRequest(messages, tools, toolChoice, parallel, responseFormat, grammar, maxTokens, sampling,
+                stop, reasoning, topLogprobs);
     }
 
     public ChatRequest withResponseFormat(ResponseFormat format) {
-        return new ChatRequest(messages, tools, toolChoice, parallelToolCalls, format, grammar, maxTokens, sampling, stop, reasoning);
+        return new ChatRequest(messages, tools, toolChoice, parallelToolCalls, format, grammar, maxTokens, sampling,
+                stop, reasoning, topLogprobs);
     }
 
     public ChatRequest withGrammar(String gbnf) {
         return new ChatRequest(messages, tools, toolChoice, parallelToolCalls, responseFormat, Optional.ofNullable(gbnf), maxTokens,
-                sampling, stop, reasoning);
+                sampling, stop, reasoning, topLogprobs);
     }
 
     public ChatRequest withMaxTokens(int n) {
-        return new ChatRequest(messages, tools, toolChoice, parallelToolCalls, responseFormat, grammar, n, sampling, stop, reasoning);
+        return new ChatRequest(messages, tools, toolChoice, parallelToolCalls, responseFormat, grammar, n, sampling,
+                stop, reasoning, topLogprobs);
     }
 
     public ChatRequest withSampling(SamplingParams s) {
-        return new ChatRequest(messages, tools, toolChoice, parallelToolCalls, responseFormat, grammar, maxTokens, s, stop, reasoning);
+        return new ChatRequest(messages, tools, toolChoice, parallelToolCalls, responseFormat, grammar, maxTokens, s,
+                stop, reasoning, topLogprobs);
     }
 
     public ChatRequest withStop(List<String> strings) {
         return new ChatRequest(messages, tools, toolChoice, parallelToolCalls, responseFormat, grammar, maxTokens, sampling, strings,
-                reasoning);
+                reasoning, topLogprobs);
+    }
+
+    /** Each generated token carries its logprob and the {@code top} (0 to 20) most likely alternatives. */
+    public ChatRequest withLogprobs(int top) {
+        if (top < 0 || top > GenerationRequest.MAX_TOP_LOGPROBS) {
+            throw new IllegalArgumentException("top logprobs must be 0 to " + GenerationRequest.MAX_TOP_LOGPROBS + ", not " + top);
+        }
+        return new ChatRequest(messages, tools, toolChoice, parallelToolCalls, responseFormat, grammar, maxTokens, sampling, stop,
+                reasoning, top);
     }
 
     public ChatRequest withReasoning(boolean on) {
-        return new ChatRequest(messages, tools, toolChoice, parallelToolCalls, responseFormat, grammar, maxTokens, sampling, stop, on);
+        return new ChatRequest(messages, tools, toolChoice, parallelToolCalls, responseFormat, grammar, maxTokens,
+                sampling, stop, on, topLogprobs);
     }
 }
