@@ -23,18 +23,21 @@ import picocli.CommandLine.Option;
 public final class OperationsOptions {
 
     @Option(names = "--api-key", paramLabel = "KEY",
-            description = {"Require this API key (Authorization: Bearer KEY) on every route but /health; repeatable.",
-                    "Keys also come from --api-key-file and the STRATA_API_KEY environment variable (comma-separated);",
-                    "without any, the server is open."})
+            description = {"Require this API key (Authorization: Bearer KEY) on",
+                    "every route but /health; repeatable. Keys also come from",
+                    "--api-key-file and STRATA_API_KEY (comma-separated).",
+                    "Without any, the server is open."})
     private List<String> apiKeys = new ArrayList<>();
 
     @Option(names = "--api-key-file", paramLabel = "FILE",
-            description = "A file of API keys, one per line; blank lines and lines starting with # are skipped.")
+            description = {"A file of API keys, one per line; blank lines and",
+                    "lines starting with # are skipped."})
     private Path apiKeyFile;
 
     @Option(names = "--cors-origin", paramLabel = "ORIGIN",
-            description = {"Let browser pages from this origin call the server (scheme://host[:port]); repeatable,",
-                    "or * for any origin. CORS is off without it."})
+            description = {"Let browser pages from this origin (scheme://host[:port])",
+                    "call the server; repeatable, or * for any origin.",
+                    "CORS is off without it."})
     private List<String> corsOrigins = new ArrayList<>();
 
     /** The keys from all sources. @throws dev.strata.http.auth.ApiKeyException naming a bad key's source */

@@ -25,11 +25,13 @@ import picocli.CommandLine.Spec;
  * estimated against measured, from its {@code GET /admin/models}.
  */
 @Command(name = "ps", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Show the models a running Strata server knows: state, where each loaded model's layers are",
-                "(devices and layer ranges, the CPU's remainder), and per device the memory the planner estimated",
-                "against what was measured after load; then each device's free memory, reserve and what Strata holds.",
+        description = {"Show the models a running Strata server knows: their state, where each",
+                "loaded model's layers are (devices and layer ranges, the CPU's remainder),",
+                "and per device the memory the planner estimated against what was measured",
+                "after load; then each device's free memory, reserve and what Strata holds.",
                 "",
-                "Example: strata ps --url http://127.0.0.1:8080 --api-key $STRATA_API_KEY"})
+                "Example: strata ps --url http://127.0.0.1:8080 --api-key sk-local-1",
+                ""})
 final class PsCommand implements Callable<Integer> {
 
     @Spec
