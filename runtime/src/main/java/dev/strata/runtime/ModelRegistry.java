@@ -324,6 +324,7 @@ public final class ModelRegistry implements AutoCloseable {
         }
         loading.lock();
         LoadProgress progress = progressFor(name);
+        boolean progressClosed = false;
         try {
             Model model = null;
             RuntimeException failure = null;
@@ -348,6 +349,9 @@ public final class ModelRegistry implements AutoCloseable {
                     break;
                 }
             }
+            // before the waiters resume: a progress bar ends before anything they print
+            closeQuietly(progress, name);
+            progressClosed = true;
             lock.lock();
             try {
                 Entry e = entries.get(name);
@@ -377,10 +381,20 @@ public final class ModelRegistry implements AutoCloseable {
             throw err;
         } finally {
             try {
-                progress.close();
+                if (!progressClosed) {
+                    closeQuietly(progress, name);
+                }
             } finally {
                 loading.unlock();
             }
+        }
+    }
+
+    private static void closeQuietly(LoadProgress progress, String name) {
+        try {
+            progress.close();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the load progress of " + name + " failed to close", e);
         }
     }
 
