@@ -11,6 +11,7 @@ import dev.strata.http.cors.Cors;
 import dev.strata.http.metrics.ServerMetrics;
 import dev.strata.llama.LlamaBackend;
 import dev.strata.memory.device.CudaDeviceInventory;
+import dev.strata.memory.device.DeviceId;
 import dev.strata.memory.device.HostMemory;
 import dev.strata.memory.ledger.Ledger;
 import dev.strata.runtime.Engine;
@@ -242,6 +243,31 @@ class ServerOperationsTest {
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(json.readTree(refused.body()).path("error").path("message").asText()).contains("sequences");
         assertThat(send("POST", "/admin/models/stories/load", KEY, "not json").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void aModelThatDoesNotFitIs409AndAFileThatIsNoModelIs500() throws Exception {
+        Path notAModel = Files.writeString(Files.createTempFile("not-a-model", ".gguf"), "hello");
+        try (Engine capped = Engine.create(LlamaBackend.get(), new Ledger(), new CudaDeviceInventory(HostMemory.system()),
+                EngineOptions.defaults().withCap(DeviceId.CPU, 1 << 20)); // 1 MiB: stories260K needs about 2
+             TestServer small = new TestServer(List.of(new ModelAdmin(capped,
+                     id -> Optional.of(id.equals("broken") ? notAModel : stories()), SMALL)))) {
+            HttpResponse<String> tooBig = http.send(HttpRequest.newBuilder(small.uri("/admin/models/stories/load"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(tooBig.statusCode()).as(tooBig.body()).isEqualTo(409);
+            JsonNode error = json.readTree(tooBig.body()).path("error");
+            assertThat(error.path("code").asText()).isEqualTo("model_does_not_fit");
+            assertThat(error.path("message").asText()).contains("does not fit", "host RAM");
+
+            HttpResponse<String> broken = http.send(HttpRequest.newBuilder(small.uri("/admin/models/broken/load"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(broken.statusCode()).as(broken.body()).isEqualTo(500);
+            assertThat(json.readTree(broken.body()).path("error").path("code").asText()).isEqualTo("model_load_failed");
+            assertThat(json.readTree(small.uri("/admin/models").toURL()).path("models").findValuesAsText("state"))
+                    .containsOnly("not_loaded");
+        } finally {
+            Files.deleteIfExists(notAModel);
+        }
     }
 
     /** The value of the first sample of {@code family} whose labels contain every one of {@code labels}. */

@@ -115,8 +115,6 @@ public final class ModelAdmin implements ServerFeature {
             throw new ApiError(409, "invalid_request_error", null, "model_does_not_fit", e.getMessage());
         } catch (NoSuchElementException e) {
             throw ApiError.modelNotFound(id);
-        } catch (ApiError e) {
-            throw e;
         } catch (IllegalArgumentException e) {
             throw ApiError.badRequest(null, e.getMessage());
         } catch (RuntimeException e) {
