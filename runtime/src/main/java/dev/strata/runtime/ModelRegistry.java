@@ -333,11 +333,12 @@ public final class ModelRegistry implements AutoCloseable {
                     failure = ModelDoesNotFitException.registryFull(name, options.maxLoaded());
                     break;
                 }
-                // Idle models holding GPU memory go before this one's layers go to the CPU.
-                while (loadOptions.isPlanned() && wouldOffload(path, loadOptions) && evictOne(name, true)) {
-                    LOG.log(System.Logger.Level.DEBUG, () -> "made room on the GPUs for " + name);
-                }
                 try {
+                    // Idle models holding GPU memory go before this one's layers go to the CPU. Inside the
+                    // try: previewing reads the file's header, which fails for a file that is no model.
+                    while (loadOptions.isPlanned() && wouldOffload(path, loadOptions) && evictOne(name, true)) {
+                        LOG.log(System.Logger.Level.DEBUG, () -> "made room on the GPUs for " + name);
+                    }
                     model = engine.load(path, loadOptions, progress);
                 } catch (ModelDoesNotFitException noRoom) {
                     if (!evictOne(name, false)) {
@@ -370,10 +371,13 @@ public final class ModelRegistry implements AutoCloseable {
             } else {
                 done.completeExceptionally(failure);
             }
-        } catch (Error err) {
+        } catch (RuntimeException | Error err) {
+            // whatever escaped, the entry must not stay LOADING with its waiters blocked on done
             lock.lock();
             try {
-                entries.get(name).residency = Residency.NOT_LOADED;
+                Entry e = entries.get(name);
+                e.residency = Residency.NOT_LOADED;
+                e.load = null;
             } finally {
                 lock.unlock();
             }
