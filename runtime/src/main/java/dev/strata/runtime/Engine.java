@@ -12,6 +12,7 @@ import dev.strata.memory.ledger.Ledger;
 import dev.strata.memory.plan.PlanResult;
 import dev.strata.runtime.load.ContextLayout;
 import dev.strata.runtime.load.LoadedModel;
+import dev.strata.runtime.load.ModelHeader;
 import dev.strata.runtime.load.PlannedLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -158,6 +159,7 @@ public final class Engine implements AutoCloseable {
         if (options.isPlanned()) {
             return loadPlanned(path, options, progress);
         }
+        ModelHeader.read(path); // llama.cpp never sees a header Strata's reader rejects
         LlamaModel llamaModel = LlamaModel.load(backend, path, ModelParams.defaults().withGpuLayers(options.gpuLayers()),
                 progress);
         try {

@@ -52,8 +52,22 @@ public final class Planner {
         this.gpuNames = this.gpus.stream().map(PlanDevice::ggmlName).toList();
     }
 
-    /** Plans {@code shape} on these GPUs and the host. */
+    /**
+     * Plans {@code shape} on these GPUs and the host.
+     *
+     * @throws UnplannableModelException when the estimates cannot be made for this shape (memory not
+     *                                    modelled, or hyperparameters the estimators reject)
+     */
     public static PlanResult plan(ModelShape shape, List<PlanDevice> gpus, PlanRequest request) {
+        try {
+            return planShrinkingContext(shape, gpus, request);
+        } catch (UnsupportedOperationException | IllegalArgumentException | ArithmeticException e) {
+            // the estimators' own checks: a header they cannot size is the file's problem, said once, typed
+            throw new UnplannableModelException(shape.architecture(), e.getMessage(), e);
+        }
+    }
+
+    private static PlanResult planShrinkingContext(ModelShape shape, List<PlanDevice> gpus, PlanRequest request) {
         Planner planner = new Planner(shape, gpus, request);
         KvCacheParams context = request.context();
         while (true) {

@@ -10,6 +10,10 @@ import java.util.Map;
 
 /** Builds a {@link ModelShape} from a GGUF header; see {@link ModelShape#of(GgufFile)}. */
 final class ShapeReader {
+    /** llama.cpp's LLAMA_MAX_LAYERS and LLAMA_MAX_EXPERTS (src/llama-hparams.h). */
+    static final int MAX_LAYERS = 512;
+    static final int MAX_EXPERTS = 1024;
+
     private ShapeReader() {}
 
     static ModelShape read(GgufFile gguf) {
@@ -59,10 +63,14 @@ final class ShapeReader {
             warnings.add("tensors name layer " + maxLayer + " but block_count is " + layerCount
                     + "; their bytes are counted with the output layer");
         }
+        // llama.cpp's load_hparams asserts these (an abort, not an error): refuse them first, typed
+        if (layerCount < 1 || layerCount > MAX_LAYERS) {
+            throw new ModelShapeException((arch.isEmpty() ? "" : arch + ".") + "block_count is " + layerCount + ": llama.cpp loads 1 to "
+                    + MAX_LAYERS + " layers");
+        }
         int mtp = hp.uint("nextn_predict_layers", 0);
         if (mtp > layerCount) {
-            warnings.add("nextn_predict_layers " + mtp + " exceeds block_count " + layerCount + "; ignored");
-            mtp = 0;
+            throw new ModelShapeException(arch + ".nextn_predict_layers " + mtp + " exceeds block_count " + layerCount);
         }
         int nLayer = layerCount - mtp;
 
@@ -93,6 +101,10 @@ final class ShapeReader {
         int experts = hp.uint("expert_count", 0);
         int[] used = hp.perLayer("expert_used_count", layerCount, new int[layerCount]);
         int expertsUsed = Arrays.stream(used).max().orElse(0);
+        if (experts > MAX_EXPERTS || expertsUsed > experts || (experts > 0 && expertsUsed < 1)) {
+            throw new ModelShapeException(arch + " has expert_count " + experts + " and expert_used_count "
+                    + expertsUsed + ": llama.cpp needs 1 <= used <= count <= " + MAX_EXPERTS + " (or no experts)");
+        }
 
         boolean hasOutput = tensors.stream().anyMatch(t -> t.name().equals("output.weight"));
         boolean hasEmbedding = tensors.stream().anyMatch(t -> t.name().equals("token_embd.weight"));

@@ -272,4 +272,31 @@ class ModelShapeTest {
         assertThat(IntStream.range(0, 12).filter(i -> !AttentionReader.setSwaPattern(6, 12, 12)[i]).boxed())
                 .containsExactly(5, 11);
     }
+
+    /** llama.cpp asserts on these in load_hparams (an abort): the shape reader refuses them, typed, first. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            no layers                      | 0   | 0  | 0 | block_count is 0
+            more layers than llama.cpp     | 513 | 0  | 0 | block_count is 513
+            more experts used than present | 2   | 4  | 5 | expert_used_count 5
+            experts but none used          | 2   | 4  | 0 | expert_used_count 0
+            more experts than llama.cpp    | 2   | 2000 | 2 | expert_count 2000
+            """)
+    void headersLlamaCppWouldAssertOnAreRefused(String name, int layers, int experts, int used, String message) {
+        ShapeTestGguf g = new ShapeTestGguf("llama").u32("block_count", layers).u32("embedding_length", 64)
+                .u32("attention.head_count", 4).tensor("token_embd.weight", GgmlType.F16, 64, VOCAB);
+        if (experts > 0) {
+            g.u32("expert_count", experts).u32("expert_used_count", used);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.shape(dir.resolve("m.gguf")))
+                .isInstanceOf(ModelShapeException.class).hasMessageContaining(message);
+    }
+
+    @Test
+    void theMtpLayerCountCannotExceedTheLayers() {
+        ShapeTestGguf g = new ShapeTestGguf("deepseek2").u32("block_count", 2).u32("nextn_predict_layers", 3)
+                .u32("embedding_length", 64).u32("attention.head_count", 4);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.shape(dir.resolve("m.gguf")))
+                .isInstanceOf(ModelShapeException.class).hasMessageContaining("nextn_predict_layers 3 exceeds");
+    }
 }

@@ -83,27 +83,44 @@ final class ShapeTestGguf {
 
     /** Writes the file and reads it back. */
     GgufFile read(Path file) throws IOException {
+        byte[] header = header();
+        Files.write(file, header);
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(header.length + Math.max(dataBytes(), 1)); // a hole: no disk blocks for the data
+        }
+        return GgufFile.read(file);
+    }
+
+    /** The header, padded to the data alignment: what precedes the tensor data in the file. */
+    byte[] header() {
         Bytes out = new Bytes();
         out.raw("GGUF".getBytes(StandardCharsets.US_ASCII)).u32(3).u64(tensors.size()).u64(kvCount);
         out.raw(kvs.toByteArray());
         long offset = 0;
         for (Tensor t : tensors) {
             out.str(t.name()).u32(t.dims().length);
-            long elements = 1;
             for (long d : t.dims()) {
                 out.u64(d);
-                elements *= d;
             }
             out.u32(t.type().id()).u64(offset);
-            offset += (t.type().byteSize(elements) + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+            offset += paddedBytes(t);
         }
         byte[] header = out.toByteArray();
-        long dataStart = (header.length + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
-        Files.write(file, header);
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            raf.setLength(dataStart + Math.max(offset, 1)); // a hole: no disk blocks for the data
+        int dataStart = (header.length + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+        return java.util.Arrays.copyOf(header, dataStart);
+    }
+
+    /** Bytes of the tensor data region that follows {@link #header()}. */
+    long dataBytes() {
+        return tensors.stream().mapToLong(ShapeTestGguf::paddedBytes).sum();
+    }
+
+    private static long paddedBytes(Tensor t) {
+        long elements = 1;
+        for (long d : t.dims()) {
+            elements *= d;
         }
-        return GgufFile.read(file);
+        return (t.type().byteSize(elements) + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
     }
 
     private Bytes key(String name) {

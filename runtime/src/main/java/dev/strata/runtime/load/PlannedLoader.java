@@ -21,7 +21,6 @@ import dev.strata.memory.device.Inventory;
 import dev.strata.memory.device.MeasuredOverheads;
 import dev.strata.memory.estimate.CpuRepack;
 import dev.strata.memory.estimate.KvCacheParams;
-import dev.strata.memory.gguf.GgufFile;
 import dev.strata.memory.ledger.InsufficientMemoryException;
 import dev.strata.memory.ledger.Ledger;
 import dev.strata.memory.ledger.Reservation;
@@ -35,8 +34,6 @@ import dev.strata.memory.plan.Planner;
 import dev.strata.memory.shape.ModelShape;
 import dev.strata.runtime.LoadOptions;
 import dev.strata.runtime.ModelDoesNotFitException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,12 +112,7 @@ public final class PlannedLoader {
      */
     public LoadedModel load(Path path, LoadOptions options, LoadProgressListener progress) {
         String name = path.getFileName().toString();
-        ModelShape shape;
-        try {
-            shape = ModelShape.of(GgufFile.read(path));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the GGUF header of " + path + " to plan its load", e);
-        }
+        ModelShape shape = ModelHeader.read(path);
         String id = name + "#" + UUID.randomUUID().toString().substring(0, 8);
         GpuCaps caps = GpuCaps.NONE;
         boolean allCpu = false;
@@ -177,12 +169,7 @@ public final class PlannedLoader {
      */
     public PlanResult preview(Path path, LoadOptions options) {
         String name = path.getFileName().toString();
-        ModelShape shape;
-        try {
-            shape = ModelShape.of(GgufFile.read(path));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the GGUF header of " + path + " to plan its load", e);
-        }
+        ModelShape shape = ModelHeader.read(path);
         try {
             return plan(name, name + "#preview", shape, options, GpuCaps.NONE, false, false).placement();
         } catch (ModelDoesNotFitException e) {
