@@ -2,6 +2,7 @@ package dev.strata.models.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.strata.llama.LlamaBackend;
 import dev.strata.memory.device.CudaDeviceInventory;
@@ -19,8 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** A load that fails leaves the model not loaded, and a later load fails again instead of waiting forever. */
 class RegistryFailedLoadTest {
