@@ -3,7 +3,8 @@
 # source, runs the models-test suite with the cuda variant on the class path (the loader must
 # choose it on its own), then the command line with all layers on the GPU. Everything it prints
 # also goes to $OUT/gpu-run.log. STRATA_GPU_BENCH=1 runs only the speed benchmark instead
-# (dev.strata.models.bench.GenerationBenchmark; the table lands in $OUT/bench-gpu.md).
+# (dev.strata.models.bench.GenerationBenchmark; the table lands in $OUT/bench-gpu.md);
+# STRATA_BENCH_ARGS adds its options (e.g. "--backend-sampling off --streams 32").
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out="${OUT:-/tmp/strata-out}"; mkdir -p "$out"
@@ -49,7 +50,8 @@ if [[ -n "${STRATA_GPU_BENCH:-}" ]]; then
   java -Djava.util.logging.config.file="$work/logging.properties" -Dstrata.native.cache="$work/native-cache" -cp "$bcp" \
     dev.strata.models.bench.GenerationBenchmark --model "$work/llama3-8b-q4_0.gguf" --tools "$work/llama-tools/cuda" \
     --out "$out/bench-gpu.md" --gpu-layers -1 --threads "$(nproc)" --reps "${STRATA_BENCH_REPS:-5}" \
-    --machine "GPU: $gpu; CUDA architectures ${STRATA_CUDA_ARCHITECTURES:-90-real}; $(nproc) CPU threads"
+    --machine "GPU: $gpu; CUDA architectures ${STRATA_CUDA_ARCHITECTURES:-90-real}; $(nproc) CPU threads" \
+    ${STRATA_BENCH_ARGS:-}
   bench=$?
   # STRATA_GPU_BENCH=1 alone stops here; with STRATA_GPU_BENCH_THEN=1 the other steps follow
   [[ "${STRATA_GPU_BENCH_THEN:-0}" == 1 ]] || exit $bench

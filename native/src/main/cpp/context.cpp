@@ -48,7 +48,7 @@ jfloatArray to_floats(JNIEnv * env, const float * data, int32_t n) {
 JNI_FN(jlong, contextCreate)(JNIEnv * env, jclass, jlong model_h, jint n_ctx, jint n_batch, jint n_ubatch, jint n_seq_max,
                             jint n_threads, jint n_threads_batch, jint flash_attention, jint type_k, jint type_v,
                             jboolean embeddings, jint pooling, jboolean kv_unified, jboolean offload_kqv,
-                            jboolean swa_full) {
+                            jboolean swa_full, jboolean backend_sampling) {
     return guarded<jlong>(env, 0, [&]() -> jlong {
         if (model_h == 0) throw java_error(JavaError::InvalidArgument, "null model handle");
         auto * m = from_handle<model_handle>(model_h);
@@ -88,6 +88,23 @@ JNI_FN(jlong, contextCreate)(JNIEnv * env, jclass, jlong model_h, jint n_ctx, ji
         params.abort_callback      = abort_requested;
         params.abort_callback_data = handle.get();
 
+        std::vector<llama_sampler_seq_config> sampler_configs;
+        if (backend_sampling && !embeddings) {
+            for (jint seq = 0; seq < n_seq_max; seq++) {
+                llama_sampler * chain = llama_sampler_chain_init(llama_sampler_chain_default_params());
+                handle->backend_samplers.emplace_back(chain);
+                llama_sampler_chain_add(chain, llama_sampler_init_greedy()); // the chain owns it
+                sampler_configs.push_back({seq, chain});
+            }
+            params.samplers   = sampler_configs.data();
+            params.n_samplers = sampler_configs.size();
+            // The decode loop asks for one output per sequence: reserving the graph for that many
+            // rather than a full micro-batch keeps the sampling nodes (a padded copy of the logits)
+            // from doubling the logits' share of the compute buffer.
+            params.n_outputs_max = static_cast<uint32_t>(n_seq_max);
+            handle->backend_sampling = true;
+        }
+
         clear_thread_errors();
         llama_context * raw = llama_init_from_model(m->model.get(), params);
         if (raw == nullptr) {
@@ -109,6 +126,7 @@ JNI_FN(jlong, contextCreate)(JNIEnv * env, jclass, jlong model_h, jint n_ctx, ji
         handle->batch_capacity = static_cast<int32_t>(llama_n_batch(raw));
         handle->batch = llama_batch_init(handle->batch_capacity, 0, 1);
         handle->seq_scratch.resize(static_cast<size_t>(handle->batch_capacity));
+        handle->outputs_per_seq.resize(handle->n_seq_max);
         return to_handle(handle.release());
     });
 }
@@ -156,6 +174,17 @@ JNI_FN(jint, decode)(JNIEnv * env, jclass, jlong h, jintArray jtokens, jintArray
             require_seq(c, "sequence id", seq[i]);
             b.n_seq_id[i] = 1;
             b.seq_id[i][0] = seq[i];
+        }
+        if (c->backend_sampling) {
+            // llama.cpp aborts the process past n_outputs_max and refuses a second output of a sequence
+            // with a backend sampler: say so here instead.
+            std::fill(c->outputs_per_seq.begin(), c->outputs_per_seq.end(), 0);
+            for (jint i = 0; i < n; i++) {
+                if (b.logits[i] != 0 && ++c->outputs_per_seq[static_cast<size_t>(seq[i])] > 1) {
+                    throw java_error(JavaError::InvalidArgument, "sequence " + std::to_string(seq[i]) +
+                        " asks for more than one output in this decode; a context with backend sampling gives one per sequence");
+                }
+            }
         }
         b.n_tokens = n;
         clear_thread_errors();

@@ -47,6 +47,15 @@ struct context_handle {
     // whole token on the CPU and runs on every token even with all layers on a GPU.
     ggml_threadpool * threadpool = nullptr;
 
+    // Backend sampling: one greedy chain per sequence, attached at creation (attaching later makes
+    // llama.cpp re-reserve its compute buffers) and referenced by the context until it is freed.
+    // The argmax then runs inside the graph on the output layer's device; the logits rows are still
+    // copied back for sequences that sample on the CPU. A decode may then ask for at most one output
+    // per sequence (llama.cpp's n_outputs_max, which it asserts on).
+    std::vector<std::unique_ptr<llama_sampler, sampler_deleter>> backend_samplers;
+    bool backend_sampling = false;
+    std::vector<int32_t> outputs_per_seq; // scratch of the decode check, sized n_seq_max once
+
     ~context_handle() {
         context.reset(); // before the threadpool it may still use
         if (threadpool != nullptr) ggml_threadpool_free(threadpool);
@@ -60,6 +69,7 @@ struct sampler_handle {
     llama_sampler * grammar = nullptr;         // inside chain (which owns it); null without a grammar
     std::vector<llama_token> grammar_prefill;  // fed to the grammar after create and after each reset
     bool greedy_only = false;                  // the chain is argmax alone: sample without building candidates
+    std::vector<llama_token_data> candidates;  // the chain's input, sized to the vocabulary once
 };
 
 template <typename T> T * from_handle(jlong h) { return reinterpret_cast<T *>(static_cast<intptr_t>(h)); }

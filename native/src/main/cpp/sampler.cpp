@@ -219,22 +219,42 @@ llama_token sample_row(JNIEnv *, sampler_handle * s, jlong context_h, jint index
     if (llama_vocab_n_tokens(llama_model_get_vocab(c->model)) != s->n_vocab) {
         throw java_error(JavaError::InvalidArgument, "sampler and context belong to models with different vocabularies");
     }
-    // llama_sampler_sample asserts on a missing row; ask first so the caller gets an exception.
-    const float * logits = llama_get_logits_ith(c->context.get(), index);
+    llama_context * ctx = c->context.get();
+    if (s->greedy_only && c->backend_sampling && row == nullptr) {
+        // The argmax already ran in the graph on the output layer's device: no scan of the row here.
+        // (A request for logprobs passes `row`: it needs the row, and takes the argmax of it here.)
+        const llama_token t = llama_get_sampled_token_ith(ctx, index);
+        if (t != LLAMA_TOKEN_NULL) return t;
+    }
+    // With backend sampling this is the row the sequence's backend sampler left untouched (llama.cpp
+    // copies it back per row), otherwise the decode's logits.
+    const float * logits = llama_get_logits_ith(ctx, index);
     if (logits == nullptr) {
         throw java_error(JavaError::InvalidArgument, "no logits for batch index " + std::to_string(index) +
                                                          ": that token was not marked as an output in the last decode");
     }
-    *row = logits;
+    if (row != nullptr) *row = logits;
     if (s->greedy_only) {
         // What the greedy sampler picks (the first highest logit), without filling a candidate
         // array of the whole vocabulary first: on a 128k vocabulary that costs more than 3% of a
         // fast GPU's time per token.
         return argmax(logits, s->n_vocab);
     }
+    // llama_sampler_sample would take the backend's token for this row: apply the chain to the row
+    // as it does otherwise (its candidates are copies, so `logits` stays the model's raw output).
+    auto & cur = s->candidates;
+    cur.resize(static_cast<size_t>(s->n_vocab));
+    for (llama_token t = 0; t < s->n_vocab; t++) cur[static_cast<size_t>(t)] = llama_token_data{t, logits[t], 0.0f};
+    llama_token_data_array cur_p = {cur.data(), cur.size(), -1, false};
     clear_thread_errors();
-    // The chain copies the row into its own candidates: `logits` stays the model's raw output.
-    return llama_sampler_sample(s->chain.get(), c->context.get(), index);
+    llama_sampler_apply(s->chain.get(), &cur_p);
+    if (cur_p.selected < 0 || cur_p.selected >= static_cast<int64_t>(cur_p.size)) {
+        throw java_error(JavaError::Llama, "the sampler chain selected no token" +
+                                               (thread_errors().empty() ? std::string() : ": " + thread_errors()));
+    }
+    const llama_token token = cur_p.data[cur_p.selected].id;
+    llama_sampler_accept(s->chain.get(), token);
+    return token;
 }
 
 struct ranked {
@@ -277,8 +297,7 @@ void logprobs_of(const float * x, int32_t n, llama_token chosen, int32_t top_n, 
 
 JNI_FN(jint, samplerSample)(JNIEnv * env, jclass, jlong h, jlong context_h, jint index) {
     return guarded<jint>(env, -1, [&]() -> jint {
-        const float * row = nullptr;
-        return sample_row(env, sampler_of(h), context_h, index, &row);
+        return sample_row(env, sampler_of(h), context_h, index, nullptr);
     });
 }
 

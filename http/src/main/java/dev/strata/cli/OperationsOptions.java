@@ -1,9 +1,9 @@
 package dev.strata.cli;
 
 import dev.strata.http.ServerOperations;
+import dev.strata.http.admin.ModelSource;
 import dev.strata.http.auth.ApiKeys;
 import dev.strata.runtime.Engine;
-import dev.strata.runtime.LoadOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
  *
  * <pre>{@code
  * @Mixin OperationsOptions operations;
- * ServerOperations ops = operations.build(engine, modelsDirectory::find, LoadOptions.planned(), System.getenv());
+ * ServerOperations ops = operations.build(engine, ServerOperations.resolver(options), System.getenv());
  * }</pre>
  */
 public final class OperationsOptions {
@@ -46,8 +46,8 @@ public final class OperationsOptions {
     }
 
     /** The features and observer to hand the server. */
-    public ServerOperations build(Engine engine, Function<String, Optional<Path>> resolver, LoadOptions defaults,
+    public ServerOperations build(Engine engine, Function<String, Optional<ModelSource>> resolver,
             Map<String, String> environment) {
-        return ServerOperations.create(engine, keys(environment), corsOrigins, resolver, defaults);
+        return ServerOperations.create(engine, keys(environment), corsOrigins, resolver);
     }
 }

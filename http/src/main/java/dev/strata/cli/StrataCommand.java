@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "strata", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Run GGUF language models inside the JVM through llama.cpp.",
-        subcommands = {RunCommand.class, PlanCommand.class, OverheadCommand.class, PsCommand.class,
+        subcommands = {RunCommand.class, ServeCommand.class, PlanCommand.class, OverheadCommand.class, PsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class StrataCommand {
 

@@ -20,13 +20,27 @@ public final class ApiError extends RuntimeException {
     private final String type;
     private final String param;
     private final String code;
+    private final int retryAfterSeconds;
 
     public ApiError(int status, String type, String param, String code, String message) {
+        this(status, type, param, code, message, 0);
+    }
+
+    private ApiError(int status, String type, String param, String code, String message, int retryAfterSeconds) {
         super(message);
         this.status = status;
         this.type = type;
         this.param = param;
         this.code = code;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /**
+     * 503 for a server that cannot take the request now (a model's queue is full, it is shutting down);
+     * the answer carries {@code Retry-After: retryAfterSeconds}, which the SDKs honour when they retry.
+     */
+    public static ApiError unavailable(String code, String message, int retryAfterSeconds) {
+        return new ApiError(503, "server_error", null, code, message, retryAfterSeconds);
     }
 
     /** 400 invalid_request_error naming the parameter the client must change. */
@@ -52,6 +66,9 @@ public final class ApiError extends RuntimeException {
     public String param() { return param; }
 
     public String code() { return code; }
+
+    /** Seconds for the {@code Retry-After} header; 0 = no header. */
+    public int retryAfterSeconds() { return retryAfterSeconds; }
 
     /** The JSON body, as a map for Jackson: {@code {"error": {...}}} with nulls kept, as OpenAI sends them. */
     public Map<String, Object> body() {

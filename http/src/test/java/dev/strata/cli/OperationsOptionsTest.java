@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.http.ServerOperations;
-import dev.strata.http.TestServer;
+import dev.strata.http.FeatureServer;
 import dev.strata.http.auth.ApiKeyException;
 import dev.strata.http.auth.ApiKeys;
 import dev.strata.llama.LlamaBackend;
@@ -13,7 +13,6 @@ import dev.strata.memory.device.HostMemory;
 import dev.strata.memory.ledger.Ledger;
 import dev.strata.runtime.Engine;
 import dev.strata.runtime.EngineOptions;
-import dev.strata.runtime.LoadOptions;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -50,10 +49,9 @@ class OperationsOptionsTest {
         assertThat(keys.size()).isEqualTo(4);
         try (Engine engine = Engine.create(LlamaBackend.get(), new Ledger(), new CudaDeviceInventory(HostMemory.system()),
                 EngineOptions.defaults())) {
-            ServerOperations ops = o.build(engine, id -> Optional.empty(), LoadOptions.planned(),
-                    Map.of(ApiKeys.ENVIRONMENT_VARIABLE, "sk-env"));
+            ServerOperations ops = o.build(engine, id -> Optional.empty(), Map.of(ApiKeys.ENVIRONMENT_VARIABLE, "sk-env"));
             assertThat(ops.observer()).isSameAs(ops.metrics());
-            try (TestServer server = new TestServer(ops.features())) {
+            try (FeatureServer server = new FeatureServer(ops.features())) {
                 HttpClient http = HttpClient.newHttpClient();
                 for (String key : new String[] {"sk-a", "sk-b", "sk-from-file", "sk-env"}) {
                     HttpResponse<String> ok = http.send(HttpRequest.newBuilder(server.uri("/admin/models"))

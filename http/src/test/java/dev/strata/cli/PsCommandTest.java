@@ -3,7 +3,7 @@ package dev.strata.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.strata.http.TestServer;
+import dev.strata.http.FeatureServer;
 import dev.strata.http.admin.ModelAdmin;
 import dev.strata.http.auth.ApiKeyAuth;
 import dev.strata.http.auth.ApiKeys;
@@ -30,7 +30,7 @@ import picocli.CommandLine;
 class PsCommandTest {
     private static final String KEY = "sk-ps-test";
     private Engine engine;
-    private TestServer server;
+    private FeatureServer server;
 
     record Outcome(int exit, String out, String err) {}
 
@@ -44,7 +44,7 @@ class PsCommandTest {
         engine.registry().define("stories", stories, small);
         engine.registry().define("idle-one", stories, small);
         engine.registry().load("stories");
-        server = new TestServer(List.of(new ApiKeyAuth(ApiKeys.of(List.of(KEY))), new ModelAdmin(engine)));
+        server = new FeatureServer(List.of(new ApiKeyAuth(ApiKeys.of(List.of(KEY))), new ModelAdmin(engine)));
     }
 
     @AfterAll

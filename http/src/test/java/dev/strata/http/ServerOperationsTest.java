@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.http.admin.ModelAdmin;
+import dev.strata.http.admin.ModelSource;
 import dev.strata.http.auth.ApiKeyAuth;
 import dev.strata.http.auth.ApiKeys;
 import dev.strata.http.cors.Cors;
@@ -55,7 +56,7 @@ class ServerOperationsTest {
     private final ObjectMapper json = new ObjectMapper();
     private Engine engine;
     private ServerMetrics metrics;
-    private TestServer server;
+    private FeatureServer server;
 
     static Path stories() {
         Path p = Path.of(System.getProperty("strata.models.dir", "../../shared/models"), "stories260K.gguf");
@@ -69,11 +70,12 @@ class ServerOperationsTest {
                 EngineOptions.defaults());
         engine.registry().define("stories", stories(), SMALL);
         metrics = new ServerMetrics(engine);
-        server = new TestServer(List.of(
+        server = new FeatureServer(List.of(
                 new ApiKeyAuth(ApiKeys.of(List.of(KEY, "sk-second-key"))), // before CORS: the order must not matter
                 Cors.allowing(List.of(ORIGIN)),
                 metrics,
-                new ModelAdmin(engine, id -> id.equals("tiny-stories") ? Optional.of(stories()) : Optional.empty(), SMALL)));
+                new ModelAdmin(engine, id -> id.equals("tiny-stories") ? Optional.of(new ModelSource(stories(), SMALL))
+                        : Optional.empty())));
     }
 
     @AfterAll
@@ -250,8 +252,8 @@ class ServerOperationsTest {
         Path notAModel = Files.writeString(Files.createTempFile("not-a-model", ".gguf"), "hello");
         try (Engine capped = Engine.create(LlamaBackend.get(), new Ledger(), new CudaDeviceInventory(HostMemory.system()),
                 EngineOptions.defaults().withCap(DeviceId.CPU, 1 << 20)); // 1 MiB: stories260K needs about 2
-             TestServer small = new TestServer(List.of(new ModelAdmin(capped,
-                     id -> Optional.of(id.equals("broken") ? notAModel : stories()), SMALL)))) {
+             FeatureServer small = new FeatureServer(List.of(new ModelAdmin(capped,
+                     id -> Optional.of(new ModelSource(id.equals("broken") ? notAModel : stories(), SMALL)))))) {
             HttpResponse<String> tooBig = http.send(HttpRequest.newBuilder(small.uri("/admin/models/stories/load"))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(tooBig.statusCode()).as(tooBig.body()).isEqualTo(409);

@@ -25,10 +25,16 @@ import java.util.Objects;
  * @param kvUnified     one KV buffer shared by all sequences (good when they share a prefix)
  * @param offloadKqv    keep the KV cache and attention on the GPU where layers are
  * @param swaFull       sliding-window layers get a full-size cache (llama.cpp's default); false sizes them to the window
+ * @param backendSampling every sequence gets llama.cpp's greedy backend sampler: the argmax of each output row runs
+ *                      in the graph on the output layer's device, and {@link Sampler} takes a greedy token from there
+ *                      instead of scanning the row (other samplers still read the row). A decode then gives at
+ *                      most one output per sequence, and llama.cpp reserves its graph for {@code sequences}
+ *                      outputs rather than a full micro-batch. Ignored for embeddings. Default off.
  */
 public record ContextParams(int contextSize, int batchSize, int microBatch, int sequences, int threads, int batchThreads,
                             FlashAttention flashAttention, KvCacheType typeK, KvCacheType typeV, boolean embeddings,
-                            Pooling pooling, boolean kvUnified, boolean offloadKqv, boolean swaFull) {
+                            Pooling pooling, boolean kvUnified, boolean offloadKqv, boolean swaFull,
+                            boolean backendSampling) {
 
     public ContextParams {
         Objects.requireNonNull(flashAttention, "flashAttention");
@@ -44,6 +50,14 @@ public record ContextParams(int contextSize, int batchSize, int microBatch, int 
         }
     }
 
+    /** Without backend sampling. */
+    public ContextParams(int contextSize, int batchSize, int microBatch, int sequences, int threads, int batchThreads,
+                         FlashAttention flashAttention, KvCacheType typeK, KvCacheType typeV, boolean embeddings,
+                         Pooling pooling, boolean kvUnified, boolean offloadKqv, boolean swaFull) {
+        this(contextSize, batchSize, microBatch, sequences, threads, batchThreads, flashAttention, typeK, typeV, embeddings,
+                pooling, kvUnified, offloadKqv, swaFull, false);
+    }
+
     /** 4096 tokens, batch 512, one sequence, all cores, F16 cache, flash attention auto. */
     public static ContextParams defaults() {
         int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -53,46 +67,58 @@ public record ContextParams(int contextSize, int batchSize, int microBatch, int 
 
     public ContextParams withContextSize(int tokens) {
         return new ContextParams(tokens, batchSize, microBatch, sequences, threads, batchThreads, flashAttention, typeK,
-                typeV, embeddings, pooling, kvUnified, offloadKqv, swaFull);
+                typeV, embeddings, pooling, kvUnified, offloadKqv, swaFull, backendSampling);
     }
 
     public ContextParams withBatch(int batch, int micro) {
         return new ContextParams(contextSize, batch, micro, sequences, threads, batchThreads, flashAttention, typeK,
-                typeV, embeddings, pooling, kvUnified, offloadKqv, swaFull);
+                typeV, embeddings, pooling, kvUnified, offloadKqv, swaFull, backendSampling);
     }
 
     public ContextParams withSequences(int n) {
         return new ContextParams(contextSize, batchSize, microBatch, n, threads, batchThreads, flashAttention, typeK,
-                typeV, embeddings, pooling, kvUnified, offloadKqv, swaFull);
+                typeV, embeddings, pooling, kvUnified, offloadKqv, swaFull, backendSampling);
     }
 
     public ContextParams withThreads(int generation, int batch) {
         return new ContextParams(contextSize, batchSize, microBatch, sequences, generation, batch, flashAttention, typeK,
-                typeV, embeddings, pooling, kvUnified, offloadKqv, swaFull);
+                typeV, embeddings, pooling, kvUnified, offloadKqv, swaFull, backendSampling);
     }
 
     public ContextParams withFlashAttention(FlashAttention fa) {
         return new ContextParams(contextSize, batchSize, microBatch, sequences, threads, batchThreads, fa, typeK, typeV,
-                embeddings, pooling, kvUnified, offloadKqv, swaFull);
+                embeddings, pooling, kvUnified, offloadKqv, swaFull, backendSampling);
     }
 
     public ContextParams withCacheTypes(KvCacheType k, KvCacheType v) {
         return new ContextParams(contextSize, batchSize, microBatch, sequences, threads, batchThreads, flashAttention, k, v,
-                embeddings, pooling, kvUnified, offloadKqv, swaFull);
+                embeddings, pooling, kvUnified, offloadKqv, swaFull, backendSampling);
     }
 
     public ContextParams withEmbeddings(boolean on, Pooling p) {
         return new ContextParams(contextSize, batchSize, microBatch, sequences, threads, batchThreads, flashAttention, typeK,
-                typeV, on, p, kvUnified, offloadKqv, swaFull);
+                typeV, on, p, kvUnified, offloadKqv, swaFull, backendSampling);
     }
 
     public ContextParams withKvUnified(boolean unified) {
         return new ContextParams(contextSize, batchSize, microBatch, sequences, threads, batchThreads, flashAttention, typeK,
-                typeV, embeddings, pooling, unified, offloadKqv, swaFull);
+                typeV, embeddings, pooling, unified, offloadKqv, swaFull, backendSampling);
+    }
+
+    /**
+     * Greedy tokens picked on the output layer's device (see {@code backendSampling}).
+     *
+     * <pre>{@code
+     * ContextParams serving = ContextParams.defaults().withSequences(32).withBackendSampling(true);
+     * }</pre>
+     */
+    public ContextParams withBackendSampling(boolean on) {
+        return new ContextParams(contextSize, batchSize, microBatch, sequences, threads, batchThreads, flashAttention, typeK,
+                typeV, embeddings, pooling, kvUnified, offloadKqv, swaFull, on);
     }
 
     public ContextParams withSwaFull(boolean full) {
         return new ContextParams(contextSize, batchSize, microBatch, sequences, threads, batchThreads, flashAttention, typeK,
-                typeV, embeddings, pooling, kvUnified, offloadKqv, full);
+                typeV, embeddings, pooling, kvUnified, offloadKqv, full, backendSampling);
     }
 }

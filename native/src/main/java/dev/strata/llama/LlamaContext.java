@@ -56,7 +56,8 @@ public final class LlamaContext implements AutoCloseable {
         Objects.requireNonNull(p, "params");
         long pointer = LlamaNative.contextCreate(model.pointer(), p.contextSize(), p.batchSize(), p.microBatch(),
                 p.sequences(), p.threads(), p.batchThreads(), p.flashAttention().value, p.typeK().ggmlType,
-                p.typeV().ggmlType, p.embeddings(), p.pooling().value, p.kvUnified(), p.offloadKqv(), p.swaFull());
+                p.typeV().ggmlType, p.embeddings(), p.pooling().value, p.kvUnified(), p.offloadKqv(), p.swaFull(),
+                p.backendSampling());
         LlamaContext context;
         try {
             context = new LlamaContext(pointer, model);

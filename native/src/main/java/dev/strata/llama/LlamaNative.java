@@ -52,7 +52,7 @@ final class LlamaNative {
     static native long contextCreate(long model, int nCtx, int nBatch, int nUbatch, int nSeqMax, int nThreads,
                                      int nThreadsBatch, int flashAttention, int typeK, int typeV,
                                      boolean embeddings, int pooling, boolean kvUnified, boolean offloadKqv,
-                                     boolean swaFull);
+                                     boolean swaFull, boolean backendSampling);
     static native void contextFree(long context);
     /** n_ctx, n_batch, n_ubatch, n_seq_max, pooling type, n_vocab, n_embd (actual values). */
     static native int[] contextFacts(long context);

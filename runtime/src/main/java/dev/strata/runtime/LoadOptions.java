@@ -20,9 +20,14 @@ package dev.strata.runtime;
  * @param sequences   requests decoded together at most (n_seq_max); they share the context's KV cells
  * @param prefixCache keep a finished request's KV cells so that a later one with the same prefix skips
  *                    it; they stay in the cache until the cells are needed, and attention runs over them
+ * @param backendSampling greedy requests (temperature 0, no grammar, penalties or logprobs) get their tokens from
+ *                    an argmax inside llama.cpp's graph, on the output layer's device, rather than from a scan of
+ *                    the whole vocabulary's logits on the decode thread; other requests sample the logits as before,
+ *                    in the same steps. The context is then reserved for one output per sequence, which also
+ *                    shrinks its compute buffer (planned loads predict it). Default on.
  */
 public record LoadOptions(int gpuLayers, int contextSize, int threads, long hostBytes, int sequences,
-                          boolean prefixCache) {
+                          boolean prefixCache, boolean backendSampling) {
     /** Sequences when the options do not say: llama-server's default for parallel slots. */
     public static final int DEFAULT_SEQUENCES = 4;
 
@@ -48,6 +53,11 @@ public record LoadOptions(int gpuLayers, int contextSize, int threads, long host
         if (sequences < 1 || sequences > MAX_SEQUENCES) {
             throw new IllegalArgumentException("sequences must be between 1 and " + MAX_SEQUENCES + ", not " + sequences);
         }
+    }
+
+    /** With backend sampling. */
+    public LoadOptions(int gpuLayers, int contextSize, int threads, long hostBytes, int sequences, boolean prefixCache) {
+        this(gpuLayers, contextSize, threads, hostBytes, sequences, prefixCache, true);
     }
 
     /** Explicit layers, host RAM not limited by the options, {@value #DEFAULT_SEQUENCES} sequences. */
@@ -76,29 +86,34 @@ public record LoadOptions(int gpuLayers, int contextSize, int threads, long host
     }
 
     public LoadOptions withGpuLayers(int n) {
-        return new LoadOptions(n, contextSize, threads, hostBytes, sequences, prefixCache);
+        return new LoadOptions(n, contextSize, threads, hostBytes, sequences, prefixCache, backendSampling);
     }
 
     public LoadOptions withContextSize(int n) {
-        return new LoadOptions(gpuLayers, n, threads, hostBytes, sequences, prefixCache);
+        return new LoadOptions(gpuLayers, n, threads, hostBytes, sequences, prefixCache, backendSampling);
     }
 
     public LoadOptions withThreads(int n) {
-        return new LoadOptions(gpuLayers, contextSize, n, hostBytes, sequences, prefixCache);
+        return new LoadOptions(gpuLayers, contextSize, n, hostBytes, sequences, prefixCache, backendSampling);
     }
 
     /** Planned mode: the host RAM the CPU part may take, in bytes (0 = what is free). */
     public LoadOptions withHostBytes(long bytes) {
-        return new LoadOptions(gpuLayers, contextSize, threads, bytes, sequences, prefixCache);
+        return new LoadOptions(gpuLayers, contextSize, threads, bytes, sequences, prefixCache, backendSampling);
     }
 
     /** Requests decoded together at most; more wait in the model's queue. */
     public LoadOptions withSequences(int n) {
-        return new LoadOptions(gpuLayers, contextSize, threads, hostBytes, n, prefixCache);
+        return new LoadOptions(gpuLayers, contextSize, threads, hostBytes, n, prefixCache, backendSampling);
     }
 
     /** Whether finished requests leave their KV cells for a later request with the same prefix (default on). */
     public LoadOptions withPrefixCache(boolean on) {
-        return new LoadOptions(gpuLayers, contextSize, threads, hostBytes, sequences, on);
+        return new LoadOptions(gpuLayers, contextSize, threads, hostBytes, sequences, on, backendSampling);
+    }
+
+    /** Whether greedy requests take their tokens from the graph's argmax (default on; see {@code backendSampling}). */
+    public LoadOptions withBackendSampling(boolean on) {
+        return new LoadOptions(gpuLayers, contextSize, threads, hostBytes, sequences, prefixCache, on);
     }
 }

@@ -248,6 +248,21 @@ public final class ModelRegistry implements AutoCloseable {
         return e;
     }
 
+    /**
+     * Runs {@code use} on the named model, loading it first if needed, while holding a lease that keeps
+     * it from being evicted; what {@link #submit} does, for callers that need the model itself to decide
+     * what to queue (a chat request with the model's template, a check of its context size). A request
+     * queued inside {@code use} keeps the model from eviction after the lease ends. If the model is
+     * unloaded explicitly between being found and used, it is loaded again and {@code use} runs once more.
+     *
+     * <pre>{@code
+     * ChatGeneration g = models.withModel("stories", m -> m.chat(ChatRequest.of(Message.user("Hi"))));
+     * }</pre>
+     */
+    public <T> T withModel(String name, Function<Model, T> use) {
+        return withLease(name, use);
+    }
+
     /** Runs {@code use} on the loaded model while holding a lease that keeps it from being evicted. */
     private <T> T withLease(String name, Function<Model, T> use) {
         for (int attempt = 0; ; attempt++) {

@@ -14,7 +14,6 @@ import dev.strata.runtime.RegisteredModel;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -37,11 +36,15 @@ import java.util.function.Function;
  * </table>
  *
  * <p>An id the registry does not know yet is looked up with the resolver (the server's models
- * directory) and defined with the default load options, so that any model the server could serve can be
- * loaded ahead of its first request.
+ * directory: its file and its load options) and defined, so that any model the server could serve can be
+ * loaded ahead of its first request. A resolver may throw {@link ApiError} (400 for an id that is no
+ * id, 404 for one without a file); empty is a 404.
  *
  * <pre>{@code
- * ServerFeature admin = new ModelAdmin(engine, id -> modelsDirectory.find(id), LoadOptions.planned());
+ * ServerFeature admin = new ModelAdmin(engine, id -> {
+ *     ModelsDirectory.ServedModel m = directory.resolve(id);
+ *     return Optional.of(new ModelSource(m.file(), m.load()));
+ * });
  * // curl -X POST -H 'Authorization: Bearer KEY' -d '{"context_size": 8192}' http://127.0.0.1:8080/admin/models/llama/load
  * }</pre>
  */
@@ -54,25 +57,22 @@ public final class ModelAdmin implements ServerFeature {
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     private final Engine engine;
-    private final Function<String, Optional<Path>> resolver;
-    private final LoadOptions defaults;
+    private final Function<String, Optional<ModelSource>> resolver;
     private final AdminListing listing;
 
     /**
      * @param engine   whose registry the routes administer
-     * @param resolver the GGUF file of a model id the registry does not know yet (empty: 404)
-     * @param defaults load options for models defined through {@code resolver}
+     * @param resolver the file and load options of a model id the registry does not know yet (empty: 404)
      */
-    public ModelAdmin(Engine engine, Function<String, Optional<Path>> resolver, LoadOptions defaults) {
+    public ModelAdmin(Engine engine, Function<String, Optional<ModelSource>> resolver) {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.resolver = Objects.requireNonNull(resolver, "resolver");
-        this.defaults = Objects.requireNonNull(defaults, "defaults");
         this.listing = new AdminListing(engine);
     }
 
     /** Routes over the models the registry knows already ({@link ModelRegistry#define}); no others. */
     public ModelAdmin(Engine engine) {
-        this(engine, id -> Optional.empty(), LoadOptions.planned());
+        this(engine, id -> Optional.empty());
     }
 
     @Override
@@ -100,8 +100,8 @@ public final class ModelAdmin implements ServerFeature {
         JsonNode body = body(ctx);
         ModelRegistry registry = engine.registry();
         if (!registry.isDefined(id)) {
-            Path path = resolver.apply(id).orElseThrow(() -> ApiError.modelNotFound(id));
-            registry.define(id, path, LoadRequest.apply(defaults, body));
+            ModelSource source = resolver.apply(id).orElseThrow(() -> ApiError.modelNotFound(id));
+            registry.define(id, source.file(), LoadRequest.apply(source.load(), body));
         }
         RegisteredModel current = registered(id);
         LoadOptions wanted = LoadRequest.apply(current.options(), body);

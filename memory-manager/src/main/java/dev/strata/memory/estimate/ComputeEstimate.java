@@ -91,8 +91,8 @@ public record ComputeEstimate(long bytes, boolean simulated, Map<String, Long> b
             int pooling = encoder ? Math.max(GraphParams.POOLING_NONE, shape.poolingType()) : GraphParams.POOLING_NONE;
             try {
                 boolean flash = flashAttention(shape, params, kv, LayerAssignment.cpuOnly(shape.layerCount()), List.of());
-                GraphParams gp = new GraphParams(ubatch, kv.cells(), kv.swaCells(), flash, params.typeK(), params.typeV(),
-                        pooling, params.sequences());
+                GraphParams gp = sampling(shape, params, GraphParams.reserved(ubatch, kv.cells(), kv.swaCells(), flash,
+                        params.typeK(), params.typeV(), pooling, params.sequences(), null));
                 return ComputeAllocator.peakBytes(TransformerGraph.build(shape, gp), CPU_ALIGNMENT);
             } catch (RuntimeException malformed) {
                 unreplayable(shape, malformed);
@@ -117,9 +117,9 @@ public record ComputeEstimate(long bytes, boolean simulated, Map<String, Long> b
         boolean encoder = shape.rules().memory() == MemoryKind.NONE;
         int pooling = encoder ? Math.max(GraphParams.POOLING_NONE, shape.poolingType()) : GraphParams.POOLING_NONE;
         try {
-            GraphParams gp = new GraphParams(ubatch, kv.cells(), kv.swaCells(),
+            GraphParams gp = sampling(shape, params, GraphParams.reserved(ubatch, kv.cells(), kv.swaCells(),
                     flashAttention(shape, params, kv, assignment, gpus), params.typeK(), params.typeV(), pooling,
-                    params.sequences(), assignment);
+                    params.sequences(), assignment));
             return GraphScheduler.computeBuffers(TransformerGraph.build(shape, gp), gpus);
         } catch (RuntimeException malformed) {
             unreplayable(shape, malformed);
@@ -164,6 +164,12 @@ public record ComputeEstimate(long bytes, boolean simulated, Map<String, Long> b
         } catch (RuntimeException malformed) {
             return false; // as without a graph model: off, the larger case
         }
+    }
+
+    /** A decoder's context with backend samplers ends its graph with their nodes (an encoder's never samples). */
+    private static GraphParams sampling(ModelShape shape, KvCacheParams params, GraphParams gp) {
+        boolean encoder = shape.rules().memory() == MemoryKind.NONE;
+        return params.backendSampling() && !encoder ? gp.withBackendSampling() : gp;
     }
 
     /** ggml's CPU buffer alignment (TENSOR_ALIGNMENT). */

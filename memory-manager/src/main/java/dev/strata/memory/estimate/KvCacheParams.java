@@ -24,10 +24,13 @@ import java.util.Set;
  * @param flashAttention flash attention setting
  * @param swaFull        swa_full: sliding-window layers get a full-size cache (llama.cpp's default: true)
  * @param offloadKqv     offload_kqv: a layer's cache lives on its layer's device (else on the CPU)
+ * @param backendSampling a decoder's context puts llama.cpp's greedy backend sampler on every sequence (Strata's
+ *                       {@code ContextParams.backendSampling}): its graph ends with the sampling nodes and is reserved
+ *                       for one output per sequence; llama.cpp's default: off
  */
 public record KvCacheParams(int contextSize, int sequences, int batchSize, int microBatch, boolean unified,
                             GgmlType typeK, GgmlType typeV, FlashAttention flashAttention, boolean swaFull,
-                            boolean offloadKqv) {
+                            boolean offloadKqv, boolean backendSampling) {
     /** LLAMA_MAX_SEQ (src/llama-cparams.h). */
     public static final int MAX_SEQUENCES = 256;
 
@@ -48,6 +51,12 @@ public record KvCacheParams(int contextSize, int sequences, int batchSize, int m
         }
     }
 
+    /** Without backend sampling. */
+    public KvCacheParams(int contextSize, int sequences, int batchSize, int microBatch, boolean unified, GgmlType typeK,
+                         GgmlType typeV, FlashAttention flashAttention, boolean swaFull, boolean offloadKqv) {
+        this(contextSize, sequences, batchSize, microBatch, unified, typeK, typeV, flashAttention, swaFull, offloadKqv, false);
+    }
+
     /** llama.cpp's defaults: 512 tokens, one sequence, batch 2048, micro-batch 512, F16, flash attention auto. */
     public static KvCacheParams defaults() {
         return new KvCacheParams(512, 1, 2048, 512, false, GgmlType.F16, GgmlType.F16, FlashAttention.AUTO, true, true);
@@ -55,41 +64,47 @@ public record KvCacheParams(int contextSize, int sequences, int batchSize, int m
 
     public KvCacheParams withContext(int tokens) {
         return new KvCacheParams(tokens, sequences, batchSize, microBatch, unified, typeK, typeV, flashAttention, swaFull,
-                offloadKqv);
+                offloadKqv, backendSampling);
     }
 
     public KvCacheParams withSequences(int n) {
         return new KvCacheParams(contextSize, n, batchSize, microBatch, unified, typeK, typeV, flashAttention, swaFull,
-                offloadKqv);
+                offloadKqv, backendSampling);
     }
 
     public KvCacheParams withBatch(int batch, int micro) {
         return new KvCacheParams(contextSize, sequences, batch, micro, unified, typeK, typeV, flashAttention, swaFull,
-                offloadKqv);
+                offloadKqv, backendSampling);
     }
 
     public KvCacheParams withUnified(boolean on) {
         return new KvCacheParams(contextSize, sequences, batchSize, microBatch, on, typeK, typeV, flashAttention, swaFull,
-                offloadKqv);
+                offloadKqv, backendSampling);
     }
 
     public KvCacheParams withTypes(GgmlType k, GgmlType v) {
         return new KvCacheParams(contextSize, sequences, batchSize, microBatch, unified, k, v, flashAttention, swaFull,
-                offloadKqv);
+                offloadKqv, backendSampling);
     }
 
     public KvCacheParams withFlashAttention(FlashAttention fa) {
         return new KvCacheParams(contextSize, sequences, batchSize, microBatch, unified, typeK, typeV, fa, swaFull,
-                offloadKqv);
+                offloadKqv, backendSampling);
     }
 
     public KvCacheParams withSwaFull(boolean on) {
         return new KvCacheParams(contextSize, sequences, batchSize, microBatch, unified, typeK, typeV, flashAttention, on,
-                offloadKqv);
+                offloadKqv, backendSampling);
     }
 
     public KvCacheParams withOffloadKqv(boolean on) {
         return new KvCacheParams(contextSize, sequences, batchSize, microBatch, unified, typeK, typeV, flashAttention,
-                swaFull, on);
+                swaFull, on, backendSampling);
+    }
+
+    /** Greedy backend samplers on every sequence (see {@code backendSampling}). */
+    public KvCacheParams withBackendSampling(boolean on) {
+        return new KvCacheParams(contextSize, sequences, batchSize, microBatch, unified, typeK, typeV, flashAttention, swaFull,
+                offloadKqv, on);
     }
 }

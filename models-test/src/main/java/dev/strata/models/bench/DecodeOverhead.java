@@ -17,13 +17,14 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Where single-stream generation time goes outside llama.cpp: 128 single-token decodes timed three
- * ways on the same model and thread counts: the bridge alone (decode only), the bridge with greedy
- * sampling (what the decode loop does per token), and the runtime's decode loop through
- * {@link Model#submit}. A diagnostic for the tg128 ratio in docs/benchmarks.md.
+ * Where single-stream generation time goes outside llama.cpp: 128 single-token decodes timed on the
+ * same model and thread counts: the bridge alone (decode only), the bridge with greedy sampling (what
+ * the decode loop does per token) as a scan of the logits row and as llama.cpp's backend sampler (the
+ * argmax in the graph), and the runtime's decode loop through {@link Model#submit} with backend
+ * sampling on (the default) and off. A diagnostic for the tg128 ratio in docs/benchmarks.md.
  *
  * <pre>{@code
- * java -cp ... dev.strata.models.bench.DecodeOverhead /tmp/work [existing-model.gguf]
+ * java -cp ... dev.strata.models.bench.DecodeOverhead /tmp/work [existing-model.gguf [threads,threads,...]]
  * }</pre>
  */
 public final class DecodeOverhead {
@@ -38,27 +39,36 @@ public final class DecodeOverhead {
             BenchModel.main(new String[] {model.toString(), "1"});
         }
         LlamaBackend llama = LlamaBackend.get();
-        for (int threads : new int[] {16, 4, 1}) {
-            try (LlamaModel m = LlamaModel.load(llama, model, ModelParams.defaults().withGpuLayers(-1), null);
-                 LlamaContext c = LlamaContext.create(m, ContextParams.defaults().withContextSize(640).withBatch(512, 512)
-                         .withThreads(threads, threads).withKvUnified(true).withSequences(1));
-                 Sampler s = Sampler.create(m, SamplingParams.greedy())) {
-                report("bridge, decode only", threads, direct(c, null));
-                report("bridge, decode + greedy sample", threads, direct(c, s));
-            }
-            try (Engine engine = Engine.create();
-                 Model m = engine.load(model, LoadOptions.defaults().withGpuLayers(-1).withContextSize(640).withThreads(threads)
-                         .withSequences(1).withPrefixCache(false))) {
-                double[] tps = new double[RUNS];
-                for (int r = -5; r < RUNS; r++) {
-                    long t0 = System.nanoTime();
-                    m.submit(GenerationRequest.ofTokens(new int[] {100 + r + 5}).withMaxTokens(TOKENS).withIgnoreEos(true))
-                            .result().join();
-                    if (r >= 0) {
-                        tps[r] = TOKENS / ((System.nanoTime() - t0) / 1e9);
-                    }
+        int[] threadCounts = args.length > 2 ? Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray()
+                : new int[] {16, 4, 1};
+        for (int threads : threadCounts) {
+            try (LlamaModel m = LlamaModel.load(llama, model, ModelParams.defaults().withGpuLayers(-1), null)) {
+                ContextParams cp = ContextParams.defaults().withContextSize(640).withBatch(512, 512)
+                        .withThreads(threads, threads).withKvUnified(true).withSequences(1);
+                try (LlamaContext c = LlamaContext.create(m, cp); Sampler s = Sampler.create(m, SamplingParams.greedy())) {
+                    report("bridge, decode only", threads, direct(c, null));
+                    report("bridge, decode + greedy (scan of row)", threads, direct(c, s));
                 }
-                report("decode loop (Model.submit), wall", threads, tps);
+                try (LlamaContext c = LlamaContext.create(m, cp.withBackendSampling(true));
+                     Sampler s = Sampler.create(m, SamplingParams.greedy())) {
+                    report("bridge, decode + greedy (backend)", threads, direct(c, s));
+                }
+            }
+            for (boolean backend : new boolean[] {true, false}) {
+                try (Engine engine = Engine.create();
+                     Model m = engine.load(model, LoadOptions.defaults().withGpuLayers(-1).withContextSize(640)
+                             .withThreads(threads).withSequences(1).withPrefixCache(false).withBackendSampling(backend))) {
+                    double[] tps = new double[RUNS];
+                    for (int r = -5; r < RUNS; r++) {
+                        long t0 = System.nanoTime();
+                        m.submit(GenerationRequest.ofTokens(new int[] {100 + r + 5}).withMaxTokens(TOKENS).withIgnoreEos(true))
+                                .result().join();
+                        if (r >= 0) {
+                            tps[r] = TOKENS / ((System.nanoTime() - t0) / 1e9);
+                        }
+                    }
+                    report("decode loop (Model.submit), backend " + (backend ? "on" : "off"), threads, tps);
+                }
             }
         }
     }
@@ -89,7 +99,7 @@ public final class DecodeOverhead {
     private static void report(String what, int threads, double[] tps) {
         double[] sorted = tps.clone();
         Arrays.sort(sorted);
-        System.out.printf(Locale.ROOT, "OVERHEAD %-36s threads %2d: median %.1f t/s  %s%n", what, threads,
+        System.out.printf(Locale.ROOT, "OVERHEAD %-44s threads %2d: median %.1f t/s  %s%n", what, threads,
                 sorted[sorted.length / 2], Arrays.toString(Arrays.stream(tps).map(x -> Math.round(x * 10) / 10.0).toArray()));
     }
 }

@@ -25,7 +25,7 @@ import java.util.Optional;
  * <pre>{@code
  * models-test/bench/run-cpu-bench.sh     # builds everything, runs this on stories260K, threads 2
  * java -cp ... dev.strata.models.bench.GenerationBenchmark --model stories260K.gguf --tools /tmp/llama-tools/cpu \
- *     --out bench.md --threads 2 --gpu-layers 0 [--reps 5] [--streams 8,32] [--machine "..."]
+ *     --out bench.md --threads 2 --gpu-layers 0 [--reps 5] [--streams 8,32] [--machine "..."] [--backend-sampling off]
  * }</pre>
  *
  * The tools must come from the same llama.cpp build tree as the libstrata this JVM loads
@@ -44,6 +44,7 @@ public final class GenerationBenchmark {
         Path tools = Path.of(required(a, "tools"));
         Path out = Path.of(required(a, "out")).toAbsolutePath();
         int gpuLayers = Integer.parseInt(a.getOrDefault("gpu-layers", "0"));
+        boolean backendSampling = !a.getOrDefault("backend-sampling", "on").equals("off");
         // Strata's engine makes its contexts with ContextParams' batch, micro-batch and flash-attention (auto)
         // defaults and a unified KV cache (Engine.contextParams); llama.cpp's tools are told the same.
         ContextParams ctx = ContextParams.defaults();
@@ -65,8 +66,9 @@ public final class GenerationBenchmark {
         try (Engine engine = Engine.create()) {
             // No prefix cache: llama.cpp's tools start every run from an empty cache, and cells kept for
             // reuse would lengthen every later run's attention (random prompts never reuse them).
+            // Backend sampling (greedy tokens from the graph's argmax) is the runtime's default; off compares the scan.
             LoadOptions base = LoadOptions.defaults().withGpuLayers(gpuLayers).withThreads(s.threads())
-                    .withPrefixCache(false);
+                    .withPrefixCache(false).withBackendSampling(backendSampling);
             // one sequence, as llama-bench's context has
             try (Model single = engine.load(model, base.withContextSize(s.promptTokens() + s.genTokens())
                     .withSequences(1))) {
@@ -86,9 +88,11 @@ public final class GenerationBenchmark {
                 + "; " + OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_DATE) + ".");
         report.header("");
         report.header(String.format(Locale.ROOT, "Settings (both sides): threads %d, GPU layers %s, flash attention %s,"
-                        + " batch %d, micro-batch %d, unified KV %s; %d timed runs, median, after warm-up (llama.cpp's tools: one run; Strata: at least three runs and two seconds, for the JIT).",
+                        + " batch %d, micro-batch %d, unified KV %s; %d timed runs, median, after warm-up (llama.cpp's tools: one run; Strata: at least three runs and two seconds, for the JIT)."
+                        + " Strata's greedy tokens: %s.",
                 s.threads(), gpuLayers < 0 ? "all" : Integer.toString(gpuLayers), s.flashAttention(), s.batch(),
-                s.microBatch(), s.kvUnified(), s.reps()));
+                s.microBatch(), s.kvUnified(), s.reps(), backendSampling ? "backend sampling (argmax in the graph)"
+                        : "scan of the logits row (backend sampling off)"));
         String tgName = "tg" + s.genTokens();
         String ppName = "pp" + s.promptTokens();
         report.row(new BenchReport.Row("single stream, " + tgName + " (llama-bench " + tgName + ")",

@@ -111,6 +111,66 @@ class ComputePerDeviceOnGpuTest {
         assertThat(mismatches).isEmpty();
     }
 
+    /**
+     * The runtime's generation contexts: four sequences in a unified cache, each with a greedy backend
+     * sampler (whose argmax runs on the output layer's device), reserved for one output per sequence.
+     */
+    @Test
+    void computeBuffersWithBackendSamplersAreLlamaCpps() throws Exception {
+        assumeTrue(Files.exists(Path.of("/dev/nvidia0")), "no NVIDIA GPU on this machine");
+        List<String> gpus = LlamaBackend.get().devices().stream().filter(BackendDevice::isGpu).map(BackendDevice::name)
+                .toList();
+        LlamaVocabs vocabs = LlamaVocabs.locate();
+        List<ModelSpec> specs = new ArrayList<>(Zoo.all());
+        specs.addAll(RandomShapes.of(new Random(11), 1));
+        List<String> mismatches = new ArrayList<>();
+        int checked = 0;
+        for (ModelSpec spec : specs) {
+            if (spec.architecture().equals("bert")) {
+                continue; // embedding contexts never sample
+            }
+            Path file = dir.resolve(spec.name() + ".gguf");
+            SyntheticModels.write(file, spec, QuantMix.Q4_K_M, vocabs, DataMode.SPARSE, 1);
+            ModelShape shape = ModelShape.of(GgufFile.read(file));
+            int n = shape.layerCount();
+            for (int ngl : new int[] {n + 1, n / 2 + 1, 0}) {
+                List<Float> even = gpus.stream().map(g -> 1f).toList();
+                try (LlamaModel model = LlamaModel.load(LlamaBackend.get(), file, ModelParams.defaults().withNoAlloc(true)
+                        .withMmap(false, false).withGpuLayers(ngl).withSplit(SplitMode.LAYER, 0, even), null)) {
+                    for (boolean flash : new boolean[] {false, true}) {
+                        MemoryBreakdown mb;
+                        try (LlamaContext c = LlamaContext.create(model, ContextParams.defaults().withContextSize(4096)
+                                .withBatch(512, 512).withSequences(4).withKvUnified(true).withBackendSampling(true)
+                                .withFlashAttention(flash ? FlashAttention.ENABLED : FlashAttention.DISABLED))) {
+                            mb = c.memoryBreakdown();
+                        }
+                        KvCacheParams params = KvCacheParams.defaults().withContext(4096).withBatch(512, 512).withSequences(4)
+                                .withUnified(true).withBackendSampling(true)
+                                .withFlashAttention(flash ? dev.strata.memory.estimate.FlashAttention.ENABLED
+                                        : dev.strata.memory.estimate.FlashAttention.DISABLED);
+                        LayerAssignment a = LayerAssignment.llamaCpp(n, ngl, gpus, even, List.of());
+                        KvCacheEstimate kv = KvCacheEstimate.of(shape, a, params);
+                        Map<String, Long> estimated = ComputeEstimate.buffers(shape, params, kv, a, gpus);
+                        for (String device : estimated.keySet()) {
+                            long actual = compute(mb, device);
+                            long est = estimated.get(device);
+                            String line = String.format(Locale.ROOT, "%s sampling ngl=%d FA %s %s: estimated %,d, llama.cpp %,d (%+.2f MiB)",
+                                    spec.name(), ngl, flash ? "on" : "off", device, est, actual, (est - actual) / 1048576.0);
+                            System.out.println(line);
+                            checked++;
+                            if (est != actual) {
+                                mismatches.add(line);
+                            }
+                        }
+                    }
+                }
+            }
+            Files.delete(file);
+        }
+        System.out.println(checked + " device buffers with backend samplers checked, " + mismatches.size() + " differ");
+        assertThat(mismatches).isEmpty();
+    }
+
     /** llama.cpp's compute bytes on {@code device}; host buffers (CPU, CUDA_Host) count as the CPU. */
     private static long compute(MemoryBreakdown mb, String device) {
         long bytes = 0;

@@ -153,6 +153,22 @@ class RegistryTest {
     }
 
     @Test
+    void withModelLoadsOnDemandAndHandsTheSharedModelToTheCaller() {
+        try (Engine engine = engine(RegistryOptions.defaults())) {
+            ModelRegistry r = define(engine, SMALL);
+            assertThat(residency(r)).containsEntry("a", Residency.NOT_LOADED);
+            int context = r.withModel("a", Model::contextSize);
+            assertThat(context).isEqualTo(256);
+            assertThat(residency(r)).containsEntry("a", Residency.LOADED);
+            Generation g = r.withModel("a", m -> m.submit(GenerationRequest.of("Once upon a time").withMaxTokens(8)));
+            assertThat(g.result().join().generatedTokens()).isPositive();
+            Model shared = r.withModel("a", m -> m);
+            assertThat(shared).isSameAs(r.load("a"));
+            assertThatThrownBy(() -> r.withModel("nope", m -> m)).isInstanceOf(NoSuchElementException.class);
+        }
+    }
+
+    @Test
     void keepAliveProtectsARecentlyUsedModelAndIdleUnloadFreesAnOldOne() throws Exception {
         try (Engine engine = engine(RegistryOptions.defaults().withMaxLoaded(1).withKeepAlive(Duration.ofHours(1)))) {
             ModelRegistry r = define(engine, SMALL);

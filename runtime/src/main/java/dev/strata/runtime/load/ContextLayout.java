@@ -9,7 +9,8 @@ import dev.strata.runtime.LoadOptions;
  * The context every load makes, planned or not: a unified KV cache that the model's sequences share
  * (one long request can use the whole context, finished ones leave reusable prefixes) and the
  * micro-batch the plan assumed. An embedding model gets one micro-batch as large as its context,
- * since llama.cpp needs each input of a non-causal model in one micro-batch.
+ * since llama.cpp needs each input of a non-causal model in one micro-batch. A generation context gets
+ * backend sampling when the options ask for it ({@link LoadOptions#backendSampling()}).
  */
 public final class ContextLayout {
     private ContextLayout() {}
@@ -23,7 +24,8 @@ public final class ContextLayout {
             int seqs = Integer.highestOneBit(options.sequences());
             return p.withEmbeddings(true, Pooling.UNSPECIFIED).withBatch(contextSize, contextSize).withSequences(seqs);
         }
-        return p.withBatch(PlannedLoader.MICRO_BATCH, PlannedLoader.MICRO_BATCH).withSequences(options.sequences());
+        return p.withBatch(PlannedLoader.MICRO_BATCH, PlannedLoader.MICRO_BATCH).withSequences(options.sequences())
+                .withBackendSampling(options.backendSampling());
     }
 
     /** Whether the GGUF declares a pooling type other than none: an embedding model. */

@@ -31,6 +31,7 @@ import dev.strata.memory.plan.PlanRequest;
 import dev.strata.memory.plan.PlanResult;
 import dev.strata.memory.plan.Placement;
 import dev.strata.memory.plan.Planner;
+import dev.strata.memory.shape.MemoryKind;
 import dev.strata.memory.shape.ModelShape;
 import dev.strata.runtime.LoadOptions;
 import dev.strata.runtime.ModelDoesNotFitException;
@@ -203,6 +204,11 @@ public final class PlannedLoader {
         int context = options.contextSize() > 0 ? options.contextSize()
                 : Math.min(DEFAULT_CONTEXT, Math.max(shape.contextLengthTrain(), 1));
         KvCacheParams kv = KvCacheParams.defaults().withContext(context).withBatch(MICRO_BATCH, MICRO_BATCH);
+        if (shape.rules().memory() != MemoryKind.NONE) {
+            // the generation context ContextLayout makes: its sequences share one unified cache, and
+            // backend samplers change its compute buffer
+            kv = kv.withSequences(options.sequences()).withUnified(true).withBackendSampling(options.backendSampling());
+        }
         long hostBytes = options.hostBytes() > 0 ? options.hostBytes() : host.budgetBytes();
         boolean x86 = Set.of("amd64", "x86_64").contains(System.getProperty("os.arch", ""));
         PlanResult result = Planner.plan(shape, gpus, new PlanRequest(kv, false, 256,

@@ -6,7 +6,7 @@ public enum Op {
     MUL(true), DIV(true), SCALE(true), SQR(true), SQRT(true), CLAMP(true), UNARY(true), ROPE(true), RMS_NORM(true),
     NORM(false), SOFT_MAX(true), FLASH_ATTN_EXT(false), GLU(false), CONT(false), CPY(false), RESHAPE(false),
     VIEW(false), PERMUTE(false), TRANSPOSE(false), ARGSORT(false), TOP_K(false), SUM_ROWS(false), CONCAT(false),
-    REPEAT(false), PAD(false), FILL(true);
+    REPEAT(false), PAD(false), FILL(true), ARGMAX(false);
 
     private final boolean inplace;
 

@@ -114,10 +114,28 @@ public final class TransformerGraph {
         return g.mulMat(outputWeight(), cur);
     }
 
-    /** The logits: a graph output, and the end of the graph. */
+    /** The logits: a graph output, and the end of the graph (but for the backend samplers' nodes). */
     void expandLogits(Tensor logits) {
         logits.output = true;
         g.expand(logits);
+        if (p.samplers() > 0) {
+            sampling(logits);
+        }
+    }
+
+    /**
+     * llm_graph_context::build_sampling with llama.cpp's greedy sampler on every sequence: the logits padded
+     * with a dummy row (a copy, so that the one-output graph is the same whichever samplers are active), then
+     * per sampler a view of its row and the argmax of it. Reserved graphs give each sampler a row.
+     */
+    void sampling(Tensor logits) {
+        Tensor padded = g.pad(logits, 0, 1, 0, 0);
+        for (int s = 0; s < p.samplers(); s++) {
+            long row = Math.min(s, logits.ne[1] - 1); // a sampler without an output in the micro-batch reads row 0
+            Tensor seq = g.view(padded, new long[] {padded.ne[0]}, new long[] {}, row * padded.nb[1]);
+            Tensor flat = g.reshape(seq, padded.ne[0]);
+            g.expand(g.op(Op.ARGMAX, GgmlType.I32, new long[] {1}, flat));
+        }
     }
 
     /** The LM head: output.weight, or with tied embeddings the copy of token_embd llama.cpp makes for the output layer. */
@@ -234,7 +252,7 @@ public final class TransformerGraph {
     }
 
     Tensor outputIds() {
-        return g.input(GgmlType.I32, tokens);
+        return g.input(GgmlType.I32, p.outputs());
     }
 
     // building blocks

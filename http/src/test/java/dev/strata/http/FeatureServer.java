@@ -8,10 +8,10 @@ import java.util.List;
  * A real Javalin app with the given features, OpenAI's error rendering for {@link ApiError} and an open
  * {@code /health}, as the server core sets them up; on a random port.
  */
-public final class TestServer implements AutoCloseable {
+public final class FeatureServer implements AutoCloseable {
     private final Javalin app;
 
-    public TestServer(List<ServerFeature> features) {
+    public FeatureServer(List<ServerFeature> features) {
         app = Javalin.create(config -> {
             features.forEach(f -> f.configure(config));
             config.routes.exception(ApiError.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
