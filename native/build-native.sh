@@ -5,6 +5,7 @@
 #   native/build-native.sh --output=DIR                     # cpu; cuda too when a toolkit and a GPU are present
 #   native/build-native.sh --output=DIR --cuda=on --cuda-architectures=90-real
 #   native/build-native.sh --output=DIR --tools-output=TOOLS   # also llama-bench, llama-batched-bench
+#   native/build-native.sh --output=DIR --cuda=on --cpu=off     # cuda only (the GPU proof: saves a build)
 #
 # --tools-output builds llama.cpp's llama-bench and llama-batched-bench from the same build tree as
 # the library (same objects, same flags: no second compile of llama.cpp) into TOOLS/<variant>/; the
@@ -37,6 +38,7 @@ cache_dir="${STRATA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/strata}"
 java_home="${JAVA_HOME:-}"
 record=""   # optional properties file: where the llama.cpp source (and its models/ vocab files) is, and the build trees
 tools_output=""   # optional: llama-bench and llama-batched-bench go to DIR/<variant>/
+cpu="on"          # off: skip the cpu variant (a GPU machine that only runs the cuda one)
 
 # Options take the form --name=VALUE; an empty VALUE keeps the default (Maven passes unset
 # properties as empty strings).
@@ -46,6 +48,7 @@ for arg in "$@"; do
     --output=*) output="$value" ;;
     --source=*) [[ -n "$value" ]] && source_dir="$value" ;;
     --cuda=*) [[ -n "$value" ]] && cuda="$value" ;;
+    --cpu=*) [[ -n "$value" ]] && cpu="$value" ;;
     --cuda-architectures=*) [[ -n "$value" ]] && cuda_arch="$value" ;;
     --cache-dir=*) [[ -n "$value" ]] && cache_dir="$value" ;;
     --java-home=*) [[ -n "$value" ]] && java_home="$value" ;;
@@ -235,7 +238,11 @@ case "$(uname -s)-$(uname -m)" in
   *) die "unsupported build platform $(uname -s)-$(uname -m); Strata builds on Linux x86_64 and aarch64" ;;
 esac
 
-build_variant cpu "$output/$platform/cpu"
+case "$cpu" in
+  on) build_variant cpu "$output/$platform/cpu" ;;
+  off) rm -rf "$output/$platform/cpu"; log "variant cpu not built (--cpu=off)" ;;
+  *) die "--cpu= must be on or off, not '$cpu'" ;;
+esac
 if want_cuda; then
   build_variant cuda "$output/$platform/cuda"
 else

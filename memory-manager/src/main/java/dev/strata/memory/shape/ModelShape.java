@@ -67,9 +67,21 @@ public record ModelShape(String architecture, ArchitectureRules rules, int layer
                 layers, tiedOutput, attention, warnings, -1);
     }
 
-    /** Reads the shape of the model whose header this is. */
+    /**
+     * Reads the shape of the model whose header this is.
+     *
+     * @throws ModelShapeException if the header's hyperparameters are ones llama.cpp refuses, or contradict
+     *                             each other (a negative head count, a width that overflows)
+     */
     public static ModelShape of(GgufFile gguf) {
-        return ShapeReader.read(gguf);
+        try {
+            return ShapeReader.read(gguf);
+        } catch (IllegalArgumentException | ArithmeticException | IndexOutOfBoundsException e) {
+            // the shape records' own checks, met by a header no converter writes: the file's fault, typed once
+            throw new ModelShapeException("the header of this " + gguf.findString("general.architecture").orElse("unnamed")
+                    + " model is inconsistent: "
+                    + e.getMessage(), e);
+        }
     }
 
     /** The tensor with this name, if the file has it. */

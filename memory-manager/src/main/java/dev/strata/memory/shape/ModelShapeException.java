@@ -17,4 +17,8 @@ public class ModelShapeException extends RuntimeException {
     public ModelShapeException(String message) {
         super(message);
     }
+
+    public ModelShapeException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

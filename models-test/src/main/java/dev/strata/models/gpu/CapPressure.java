@@ -61,6 +61,7 @@ public final class CapPressure {
         System.out.println("=== cap pressure " + c.name() + ": " + c.title());
         Files.createDirectories(work);
         LlamaBackend llama = LlamaBackend.get();
+        GpuRequirement.orExit(llama.devices(), 1, llama.variant().id());
         var gpu = new CudaDeviceInventory(HostMemory.system()).read().cuda().get(0);
         RuntimeOverhead overhead = RuntimeOverhead.measure(llama, stories, "CUDA0");
         Path overheads = MeasuredOverheads.defaultFile();

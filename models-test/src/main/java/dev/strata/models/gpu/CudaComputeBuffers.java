@@ -39,6 +39,7 @@ public final class CudaComputeBuffers {
     public static void main(String[] args) throws Exception {
         Path dir = Files.createDirectories(Path.of(args.length > 0 ? args[0] : "target/cuda-compute"));
         LlamaVocabs vocabs = LlamaVocabs.locate();
+        GpuRequirement.orExit(LlamaBackend.get().devices(), 1, LlamaBackend.get().variant().id());
         for (ModelSpec spec : Zoo.all()) {
             Path file = dir.resolve(spec.name() + ".gguf");
             SyntheticModels.write(file, spec, QuantMix.Q8_0, vocabs, DataMode.SPARSE, 1);

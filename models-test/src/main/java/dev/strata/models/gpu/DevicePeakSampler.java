@@ -2,21 +2,37 @@ package dev.strata.models.gpu;
 
 import dev.strata.llama.BackendDevice;
 import dev.strata.llama.LlamaBackend;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
-/** Samples one GPU's used memory (total − free, as cudaMemGetInfo sees it) every 2 ms, keeping the peak. */
+/**
+ * Samples the used memory (total − free, as cudaMemGetInfo sees it) of one or more GPUs every 2 ms,
+ * keeping each one's peak. One thread reads all of them, so a peak on either of two devices is seen.
+ *
+ * <pre>{@code
+ * DevicePeakSampler s = new DevicePeakSampler(llama, List.of("CUDA0", "CUDA1"));
+ * s.start(); ... s.stop();
+ * s.peakUsed("CUDA1");
+ * }</pre>
+ */
 final class DevicePeakSampler {
     private final LlamaBackend llama;
-    private final String device;
+    private final List<String> devices;
     private final AtomicBoolean running = new AtomicBoolean(true);
-    private final AtomicLong peak = new AtomicLong();
+    private final Map<String, Long> peaks = new ConcurrentHashMap<>();
     private Thread thread;
 
     DevicePeakSampler(LlamaBackend llama, String device) {
+        this(llama, List.of(device));
+    }
+
+    DevicePeakSampler(LlamaBackend llama, List<String> devices) {
         this.llama = llama;
-        this.device = device;
+        this.devices = List.copyOf(devices);
     }
 
     static BackendDevice device(LlamaBackend llama, String name) {
@@ -36,8 +52,11 @@ final class DevicePeakSampler {
     }
 
     private void sample() {
-        BackendDevice d = device(llama, device);
-        peak.accumulateAndGet(d.totalBytes() - d.freeBytes(), Math::max);
+        for (BackendDevice d : llama.devices()) {
+            if (devices.contains(d.name())) {
+                peaks.merge(d.name(), d.totalBytes() - d.freeBytes(), Math::max);
+            }
+        }
     }
 
     void stop() throws InterruptedException {
@@ -46,7 +65,19 @@ final class DevicePeakSampler {
         thread.join();
     }
 
+    /** The peak of the first (or only) device. */
     long peakUsed() {
-        return peak.get();
+        return peakUsed(devices.get(0));
+    }
+
+    long peakUsed(String device) {
+        return peaks.getOrDefault(device, 0L);
+    }
+
+    /** Every device's peak, in the order given. */
+    Map<String, Long> peaks() {
+        Map<String, Long> all = new LinkedHashMap<>();
+        devices.forEach(d -> all.put(d, peakUsed(d)));
+        return all;
     }
 }

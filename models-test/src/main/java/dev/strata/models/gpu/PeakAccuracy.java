@@ -79,6 +79,7 @@ public final class PeakAccuracy {
         System.out.println("=== " + c.name() + ": " + c.title());
         Files.createDirectories(work);
         LlamaBackend llama = LlamaBackend.get();
+        GpuRequirement.orExit(llama.devices(), 1, llama.variant().id());
         BackendDevice idle = cuda0(llama);
         RuntimeOverhead measured = RuntimeOverhead.measure(llama, stories, "CUDA0");
         long baselineUsed = measured.contextBytes(); // includes this process's CUDA context

@@ -33,6 +33,7 @@ public final class SchedDebug {
     public static void main(String[] args) throws Exception {
         int ngl = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         boolean flash = args.length <= 2 || Boolean.parseBoolean(args[2]);
+        GpuRequirement.orExit(LlamaBackend.get().devices(), 1, LlamaBackend.get().variant().id());
         Path dir = Files.createDirectories(Path.of(args.length > 0 ? args[0] : "target/sched-debug"));
         Path file = dir.resolve("sched-debug.gguf");
         SyntheticModels.write(file, spec(), QuantMix.Q8_0, LlamaVocabs.locate(), DataMode.SPARSE, 1);
