@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.http.auth.ApiKeys;
+import dev.strata.runtime.Engine;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,16 +41,32 @@ class BadRequestTest {
     @TempDir
     static Path tmp;
     private static StrataServer server;
+    private static Engine engine;
+    /** The server requires it, as {@code serve --api-key} does; rows named in {@link #KEYS} send another. */
+    private static final String KEY = "sk-bad-request-test";
+    private static final Map<String, String> KEYS = Map.of("no API key", "", "a wrong API key", "sk-wrong",
+            "an API key in another scheme", "Basic " + KEY);
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void start() {
-        server = new StrataServer(TestServers.options(TestServers.modelsDir(tmp)).withBodyLimit(BODY_LIMIT)).start();
+        ServerOptions options = TestServers.options(TestServers.modelsDir(tmp)).withBodyLimit(BODY_LIMIT);
+        engine = Engine.create(options.engine());
+        ServerOperations ops = ServerOperations.create(engine, ApiKeys.of(List.of(KEY)), List.of(),
+                ServerOperations.resolver(options));
+        server = new StrataServer(options.withFeatures(ops.features()).withObserver(ops.observer()), engine).start();
     }
 
     @AfterAll
     static void stop() {
         server.close();
+        engine.close();
+    }
+
+    /** The Authorization header a row sends: the server's key, unless the row is about the key. */
+    private static String authorization(String name) {
+        String key = KEYS.getOrDefault(name, KEY);
+        return key.isEmpty() ? null : key.startsWith("Basic ") ? key : "Bearer " + key;
     }
 
     /** A chat body for stories260K with {@code extra} fields (JSON members, comma-led) added. */
@@ -65,6 +85,11 @@ class BadRequestTest {
     static Stream<Arguments> badRequests() {
         String longPrompt = "Once upon a time there was a little dog. ".repeat(300);
         return Stream.of(
+                row("no API key", CHAT, chat(""), 401, null),
+                row("a wrong API key", CHAT, chat(""), 401, null),
+                row("an API key in another scheme", COMPLETIONS, "{\"model\": \"stories260K\", \"prompt\": \"Once\"}", 401, null),
+                Arguments.of("no API key", "GET", "/v1/models", null, null, 401, null),
+                Arguments.of("a wrong API key", "GET", "/v1/models/stories260K", null, null, 401, null),
                 row("malformed JSON", CHAT, "{\"model\": ", 400, null),
                 row("a JSON array instead of an object", CHAT, "[1, 2]", 400, null),
                 row("an empty body", CHAT, "", 400, null),
@@ -143,6 +168,9 @@ class BadRequestTest {
     void eachBadRequestGetsItsStatusAndAnOpenAiErrorBody(String name, String method, String path, String contentType,
                                                          String body, int status, String param) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path));
+        if (authorization(name) != null) {
+            b.header("Authorization", authorization(name));
+        }
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
@@ -159,13 +187,16 @@ class BadRequestTest {
         if (param != null) {
             assertThat(error.get("param").asText()).as(r.body()).isEqualTo(param);
         }
+        if (status == 401) {
+            assertThat(error.get("code").asText()).isEqualTo("invalid_api_key");
+        }
     }
 
     @Order(2)
     @Test
     void afterThemAGoodRequestIsAnswered() throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(server.url() + CHAT))
-                .header("Content-Type", JSON_TYPE).POST(HttpRequest.BodyPublishers.ofString(chat(""))).build(),
+                .header("Content-Type", JSON_TYPE).header("Authorization", "Bearer " + KEY).POST(HttpRequest.BodyPublishers.ofString(chat(""))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(JSON.readTree(r.body()).at("/choices/0/message/content").asText()).isNotEmpty();
