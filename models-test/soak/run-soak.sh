@@ -10,8 +10,7 @@
 # Options (all passed on to Soak): --duration S (1200), --sample S (10), --warmup S (duration/5),
 # --clients N (6). Environment: STRATA_MODELS (the shared models, default ../shared/models beside the
 # repository), SOAK_OUT (report and server log, default target/soak under models-test), SOAK_HEAP (-Xmx of
-# the server, default 512m), STRATA_API_KEY (sent as a bearer token, and given to the server when its serve
-# has --api-key-file).
+# the server, default 512m), STRATA_API_KEY (the server requires it, as serve reads it, and Soak sends it).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -29,11 +28,8 @@ for m in stories260K stories260K-moe4x2 all-MiniLM-L6-v2-Q8_0; do
 done
 
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+# serve reads STRATA_API_KEY from the environment it inherits; Soak sends the same key
 serve_args=(serve --models-dir "$models" --port "$port" --sequences 4)
-if [[ -n "${STRATA_API_KEY:-}" ]] && java -jar http/target/strata.jar serve --help | grep -q -- --api-key-file; then
-    printf '%s\n' "$STRATA_API_KEY" > "$models/../strata-soak-key.$port"
-    serve_args+=(--api-key-file "$models/../strata-soak-key.$port")
-fi
 # Native Memory Tracking lets the report split RSS growth into the JVM's own and native memory outside it
 java "-Xmx${SOAK_HEAP:-512m}" -XX:NativeMemoryTracking=summary -jar http/target/strata.jar "${serve_args[@]}" > "$out/server.log" 2>&1 &
 server=$!
@@ -41,7 +37,7 @@ cleanup() {
     local rc=$?
     kill "$server" 2>/dev/null || true
     wait "$server" 2>/dev/null || true   # 143 (stopped by our TERM) is not the soak's result
-    rm -rf "$models" "$models/../strata-soak-key.$port"
+    rm -rf "$models"
     exit "$rc"
 }
 trap cleanup EXIT

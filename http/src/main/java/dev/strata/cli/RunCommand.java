@@ -5,6 +5,7 @@ import dev.strata.runtime.Engine;
 import dev.strata.runtime.GenerationRequest;
 import dev.strata.runtime.GenerationResult;
 import dev.strata.runtime.LoadOptions;
+import dev.strata.runtime.LoadProgress;
 import dev.strata.runtime.Model;
 import dev.strata.runtime.TokenStream;
 import java.io.PrintWriter;
@@ -64,7 +65,7 @@ final class RunCommand implements Callable<Integer> {
         ConsoleLogging.configure(verbose);
         SamplingParams sampling = SamplingParams.defaults().withTemperature(temperature).withSeed(seed);
         try (Engine engine = Engine.create();
-             Model loaded = engine.load(model, LoadOptions.defaults().withGpuLayers(gpuLayers).withContextSize(context));
+             Model loaded = load(engine);
              TokenStream stream = loaded.generate(new GenerationRequest(prompt, maxTokens, sampling))) {
             out.print(prompt);
             stream.forEachRemaining(token -> {
@@ -81,5 +82,12 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
         }
         return 0;
+    }
+
+    /** Loads the model with a progress bar on a terminal (log lines otherwise). */
+    private Model load(Engine engine) {
+        try (LoadProgress progress = LoadProgressBar.start(model.getFileName().toString(), System.err)) {
+            return engine.load(model, LoadOptions.defaults().withGpuLayers(gpuLayers).withContextSize(context), progress);
+        }
     }
 }

@@ -1,7 +1,7 @@
 package dev.strata.cli;
 
 import dev.strata.http.ModelsDirectory;
-import dev.strata.http.ServerFeature;
+import dev.strata.http.ServerOperations;
 import dev.strata.http.ServerOptions;
 import dev.strata.http.StrataServer;
 import dev.strata.runtime.Engine;
@@ -9,10 +9,9 @@ import dev.strata.runtime.LoadOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,7 +23,8 @@ import picocli.CommandLine.Spec;
         description = {
                 "Serve every *.gguf in a directory over an OpenAI-compatible HTTP API:",
                 "POST /v1/chat/completions, /v1/completions and /v1/embeddings;",
-                "GET /v1/models and /health.",
+                "GET /v1/models and /health; GET /metrics (Prometheus) and the",
+                "model administration routes under /admin (see docs/server-operations.md).",
                 "",
                 "A model's id is its file name without .gguf (stories260K.gguf is",
                 "\"stories260K\"). Aliases and per-model options (context_size,",
@@ -95,6 +95,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Show debug logs and llama.cpp's warnings on stderr.")
     private boolean verbose;
 
+    @Mixin
+    private OperationsOptions operations;
+
     @Override
     public Integer call() throws Exception {
         ConsoleLogging.configure(verbose);
@@ -108,31 +111,34 @@ final class ServeCommand implements Callable<Integer> {
                 .withRequestTimeout(Duration.ofSeconds(requestTimeout)).withShutdownGrace(Duration.ofSeconds(shutdownGrace));
         Engine engine = Engine.create(options.engine());
         StrataServer server;
+        ServerOperations ops;
         try {
-            server = new StrataServer(options.withFeatures(features(options, engine)), engine);
+            ops = operations.build(engine, ServerOperations.resolver(options), System.getenv());
+            server = new StrataServer(options.withFeatures(ops.features()).withObserver(ops.observer()), engine);
         } catch (RuntimeException e) {
             engine.close();
             throw e;
         }
+        // a bar per load on a terminal, INFO log lines otherwise
+        engine.registry().watchLoads(LoadProgressBar.forConsole(System.err));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             engine.close();
         }, "strata-shutdown"));
         server.start();
         err.println("strata: serving " + server.models().list().size() + " models from " + server.models().path()
-                + " at " + server.url() + "/v1" + (preload != null ? " (loading " + preload + ")" : ""));
+                + " at " + server.url() + "/v1" + (preload != null ? " (loading " + preload + ")" : "")
+                + (ops.keys().isEmpty() ? "" : "; API key required") + "; /metrics, /admin/models");
+        if (ops.keys().isEmpty() && !isLoopback(host)) {
+            err.println("strata: warning: listening on " + host + " without an API key: anyone who can reach it can use"
+                    + " and administer it; pass --api-key, --api-key-file or set STRATA_API_KEY");
+        }
         err.flush();
         server.awaitStop();
         return 0;
     }
 
-    /**
-     * The features the server plugs in, in order, before its own routes; {@code engine} is the one the
-     * server will serve from (its registry for admin routes, its models' state for metrics).
-     * ===== Other server features (API keys, CORS, metrics, admin routes) are added here. =====
-     */
-    static List<ServerFeature> features(ServerOptions options, Engine engine) {
-        List<ServerFeature> features = new ArrayList<>();
-        return features;
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
     }
 }

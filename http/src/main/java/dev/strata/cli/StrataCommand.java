@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "strata", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Run GGUF language models inside the JVM through llama.cpp.",
-        subcommands = {RunCommand.class, ServeCommand.class, PlanCommand.class, OverheadCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ServeCommand.class, PlanCommand.class, OverheadCommand.class, PsCommand.class,
+                CommandLine.HelpCommand.class})
 public final class StrataCommand {
 
     public static void main(String[] args) {

@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param idleTimeout              a connection whose client sends nothing for this long while the server
  *                                 waits to read (or reads nothing while the server waits to write) is
  *                                 closed; the server working on an answer quietly does not count
- *                                 ({@code BadRequestTest} shows a 1000-token answer outlast a 200 ms timeout)
+ *                                 ({@code BadRequestTest} shows a 400-token answer outlast a 100 ms timeout)
  * @param minRequestBytesPerSecond a request body arriving slower than this (averaged from the first byte) is
  *                                 refused and its connection closed; 0 = no minimum
  */

@@ -162,6 +162,7 @@ public final class StrataServer implements AutoCloseable {
      */
     public List<String> routes() {
         return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .filter(e -> e.endpoint.method.isHttpMethod()) // not the before/after handlers
                 .map(e -> e.endpoint.method.name() + " " + e.endpoint.path).sorted().toList();
     }
 

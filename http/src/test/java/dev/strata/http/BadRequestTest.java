@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.http.auth.ApiKeys;
+import dev.strata.runtime.Engine;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -18,6 +20,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +53,11 @@ class BadRequestTest {
     @TempDir
     static Path tmp;
     private static StrataServer server;
+    private static Engine engine;
+    /** The server requires it, as {@code serve --api-key} does; rows named in {@link #KEYS} send another. */
+    private static final String KEY = "sk-bad-request-test";
+    private static final Map<String, String> KEYS = Map.of("no API key", "", "a wrong API key", "sk-wrong",
+            "an API key in another scheme", "Basic " + KEY);
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     /** Short enough that the slow-client cases end within seconds; long enough for every good request here. */
@@ -57,13 +66,28 @@ class BadRequestTest {
 
     @BeforeAll
     static void start() {
-        server = new StrataServer(TestServers.options(TestServers.modelsDir(tmp)).withBodyLimit(BODY_LIMIT)
-                .withConnectionLimits(LIMITS).withObserver((route, model, result) -> FINISHED.add(route))).start();
+        ServerOptions options = TestServers.options(TestServers.modelsDir(tmp)).withBodyLimit(BODY_LIMIT)
+                .withConnectionLimits(LIMITS);
+        engine = Engine.create(options.engine());
+        ServerOperations ops = ServerOperations.create(engine, ApiKeys.of(List.of(KEY)), List.of(),
+                ServerOperations.resolver(options));
+        GenerationObserver metrics = ops.observer();
+        server = new StrataServer(options.withFeatures(ops.features()).withObserver((route, model, result) -> {
+            metrics.finished(route, model, result);
+            FINISHED.add(route);
+        }), engine).start();
     }
 
     @AfterAll
     static void stop() {
         server.close();
+        engine.close();
+    }
+
+    /** The Authorization header a row sends: the server's key, unless the row is about the key. */
+    private static String authorization(String name) {
+        String key = KEYS.getOrDefault(name, KEY);
+        return key.isEmpty() ? null : key.startsWith("Basic ") ? key : "Bearer " + key;
     }
 
     /** A chat body for stories260K with {@code extra} fields (JSON members, comma-led) added. */
@@ -120,6 +144,11 @@ class BadRequestTest {
     static Stream<Arguments> badRequests() {
         String longPrompt = "Once upon a time there was a little dog. ".repeat(300);
         return Stream.of(
+                row("no API key", CHAT, chat(""), 401, null),
+                row("a wrong API key", CHAT, chat(""), 401, null),
+                row("an API key in another scheme", COMPLETIONS, "{\"model\": \"stories260K\", \"prompt\": \"Once\"}", 401, null),
+                Arguments.of("no API key", "GET", "/v1/models", null, null, 401, null),
+                Arguments.of("a wrong API key", "GET", "/v1/models/stories260K", null, null, 401, null),
                 row("malformed JSON", CHAT, "{\"model\": ", 400, null),
                 row("a JSON array instead of an object", CHAT, "[1, 2]", 400, null),
                 row("an empty body", CHAT, "", 400, null),
@@ -244,6 +273,9 @@ class BadRequestTest {
     void eachBadRequestGetsItsStatusAndAnOpenAiErrorBody(String name, String method, String path, String contentType,
                                                          Object body, int status, String param) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path));
+        if (authorization(name) != null) {
+            b.header("Authorization", authorization(name));
+        }
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
@@ -262,13 +294,16 @@ class BadRequestTest {
         if (param != null) {
             assertThat(error.get("param").asText()).as(r.body()).isEqualTo(param);
         }
+        if (status == 401) {
+            assertThat(error.get("code").asText()).isEqualTo("invalid_api_key");
+        }
     }
 
     @Order(2)
     @Test
     void afterThemAGoodRequestIsAnswered() throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(server.url() + CHAT))
-                .header("Content-Type", JSON_TYPE).POST(HttpRequest.BodyPublishers.ofString(chat(""))).build(),
+                .header("Content-Type", JSON_TYPE).header("Authorization", "Bearer " + KEY).POST(HttpRequest.BodyPublishers.ofString(chat(""))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(JSON.readTree(r.body()).at("/choices/0/message/content").asText()).isNotEmpty();
@@ -286,7 +321,7 @@ class BadRequestTest {
     }
 
     private static void assertAGoodRequestIsAnswered() throws Exception {
-        HttpResponse<String> r = freshClient().send(HttpRequest.newBuilder(URI.create(server.url() + CHAT))
+        HttpResponse<String> r = freshClient().send(HttpRequest.newBuilder(URI.create(server.url() + CHAT)).header("Authorization", "Bearer " + KEY)
                 .header("Content-Type", JSON_TYPE).POST(HttpRequest.BodyPublishers.ofString(chat(""))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -297,7 +332,8 @@ class BadRequestTest {
         Socket socket = new Socket("127.0.0.1", server.port());
         socket.setSoTimeout(20_000);
         OutputStream out = socket.getOutputStream();
-        out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+        out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + KEY
+                + "\r\nContent-Type: application/json\r\nContent-Length: "
                 + length + "\r\n\r\n" + start).getBytes(StandardCharsets.UTF_8));
         out.flush();
         return socket;
@@ -401,6 +437,7 @@ class BadRequestTest {
     void aChunkedBodyOverTheLimitIsRefused() throws Exception {
         byte[] big = chat(", \"user\": \"" + "x".repeat(BODY_LIMIT * 2) + "\"").getBytes(StandardCharsets.UTF_8);
         HttpResponse<String> r = freshClient().send(HttpRequest.newBuilder(URI.create(server.url() + CHAT)).header("Content-Type", JSON_TYPE)
+                .header("Authorization", "Bearer " + KEY)
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
@@ -411,9 +448,9 @@ class BadRequestTest {
     @Test
     void aWholeAnswerThatTakesLongerThanTheIdleTimeoutIsStillDelivered() throws Exception {
         // the connection sends nothing while the model works: that silence must not count as an idle client
-        String body = "{\"model\": \"stories260K\", \"prompt\": \"Once upon a time\", \"max_tokens\": 1000,"
+        String body = "{\"model\": \"stories260K\", \"prompt\": \"Once upon a time\", \"max_tokens\": 400,"
                 + " \"ignore_eos\": true, \"temperature\": 0}";
-        Duration idle = Duration.ofMillis(200);
+        Duration idle = Duration.ofMillis(100);
         try (StrataServer quick = new StrataServer(TestServers.options(server.models().path())
                 .withConnectionLimits(new ConnectionLimits(idle, 1024))).start()) {
             long t0 = System.nanoTime();
@@ -422,7 +459,7 @@ class BadRequestTest {
                     HttpResponse.BodyHandlers.ofString());
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             assertThat(r.statusCode()).as("after %s: %s", took, r.body()).isEqualTo(200);
-            assertThat(JSON.readTree(r.body()).at("/usage/completion_tokens").asInt()).isEqualTo(1000);
+            assertThat(JSON.readTree(r.body()).at("/usage/completion_tokens").asInt()).isEqualTo(400);
             org.junit.jupiter.api.Assumptions.assumeTrue(took.compareTo(idle.multipliedBy(2)) > 0,
                     "the answer came in " + took + ", too soon to show anything");
         }
@@ -430,6 +467,7 @@ class BadRequestTest {
 
     private static String errorMessage(String path, String body) throws Exception {
         HttpResponse<String> r = freshClient().send(HttpRequest.newBuilder(URI.create(server.url() + path)).header("Content-Type", JSON_TYPE)
+                .header("Authorization", "Bearer " + KEY)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isBetween(400, 499);
         return JSON.readTree(r.body()).at("/error/message").asText();

@@ -72,6 +72,7 @@ public final class Engine implements AutoCloseable {
     private final LlamaBackend backend;
     private final Ledger ledger;
     private final PlannedLoader planned;
+    private final DeviceInventory inventory;
     private final Set<Model> models = ConcurrentHashMap.newKeySet();
     private final EngineOptions options;
     private final ModelRegistry registry;
@@ -80,6 +81,7 @@ public final class Engine implements AutoCloseable {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.ledger = Objects.requireNonNull(ledger, "ledger");
         this.options = Objects.requireNonNull(options, "options");
+        this.inventory = Objects.requireNonNull(inventory, "inventory");
         this.planned = new PlannedLoader(backend, ledger, inventory, options.capBytes());
         this.registry = new ModelRegistry(this, options.registry());
     }
@@ -131,6 +133,14 @@ public final class Engine implements AutoCloseable {
 
     public LlamaBackend backend() {
         return backend;
+    }
+
+    /**
+     * Where planned loads read each device's free memory: {@code inventory().read()} reads them now, as
+     * the planner will (for an administration listing or metrics). The engine does not own it.
+     */
+    public DeviceInventory inventory() {
+        return inventory;
     }
 
     /** Loads a model and creates its context. The caller closes the model, or closes the engine. */

@@ -55,6 +55,7 @@ public final class Model implements AutoCloseable {
     private final Reservation reservation;
     private final Placement placement;
     private final Map<DeviceId, Long> measuredBytes;
+    private final MemoryBreakdown memoryAtLoad;
     private final boolean embedding;
     private final DecodeLoop loop;
     private final Object lifecycle = new Object();
@@ -80,6 +81,8 @@ public final class Model implements AutoCloseable {
         this.reservation = reservation;
         this.placement = placement;
         this.measuredBytes = Map.copyOf(measuredBytes);
+        // read here, on the loading thread, before the decode loop owns the context
+        this.memoryAtLoad = context.memoryBreakdown();
         this.embedding = context.pooling() != Pooling.NONE && context.pooling() != Pooling.UNSPECIFIED;
         this.loop = new DecodeLoop(model.path().getFileName().toString(), model, context);
         this.chatParser = new ChatParser(LlamaBackend.get());
@@ -175,6 +178,22 @@ public final class Model implements AutoCloseable {
     /** What the model and its context hold per buffer type. */
     public MemoryBreakdown memoryBreakdown() {
         return context.memoryBreakdown();
+    }
+
+    /**
+     * What the model and its context held per buffer type once loaded (after the warm-up decode, for a
+     * planned load): weights, KV cache and compute buffers per device. They are allocated up front and
+     * keep their size while the model is loaded, so this is what an administration listing or a metrics
+     * scrape reports, read without a native call on a thread other than the decode loop's.
+     *
+     * <pre>{@code
+     * MemoryBreakdown m = model.memoryAtLoad();
+     * m.modelBytes();   // weights, all devices
+     * m.bytesOn("CUDA0");
+     * }</pre>
+     */
+    public MemoryBreakdown memoryAtLoad() {
+        return memoryAtLoad;
     }
 
     /** Tokens of {@code text} as this model's tokenizer makes them (BOS added if the model asks for one). */

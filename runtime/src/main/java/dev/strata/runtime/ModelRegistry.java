@@ -49,6 +49,8 @@ public final class ModelRegistry implements AutoCloseable {
     private final ReentrantLock loading = new ReentrantLock();
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final ScheduledExecutorService reaper;
+    /** Asked for a listener at each load; set by whoever shows progress (a terminal, a log). */
+    private volatile Function<String, LoadProgress> loadWatcher = name -> LoadProgress.NONE;
 
     private static final class Entry {
         final String name;
@@ -114,6 +116,20 @@ public final class ModelRegistry implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Reports the progress of every load this registry starts from now on (on demand, {@link #load},
+     * {@link #reload}): {@code watcher} is asked, on the loading thread, for a {@link LoadProgress} per
+     * load, which hears the fractions and is closed when the load ends. Loads take turns, so one
+     * progress runs at a time. A watcher that throws is logged and the load goes on without progress.
+     *
+     * <pre>{@code
+     * registry.watchLoads(name -> LoadProgressBar.start(name, System.err));   // a bar per load on a terminal
+     * }</pre>
+     */
+    public void watchLoads(Function<String, LoadProgress> watcher) {
+        this.loadWatcher = Objects.requireNonNull(watcher, "watcher");
     }
 
     /** Whether a model is known under this name. */
@@ -322,6 +338,8 @@ public final class ModelRegistry implements AutoCloseable {
             lock.unlock();
         }
         loading.lock();
+        LoadProgress progress = progressFor(name);
+        boolean progressClosed = false;
         try {
             Model model = null;
             RuntimeException failure = null;
@@ -330,12 +348,13 @@ public final class ModelRegistry implements AutoCloseable {
                     failure = ModelDoesNotFitException.registryFull(name, options.maxLoaded());
                     break;
                 }
-                // Idle models holding GPU memory go before this one's layers go to the CPU.
-                while (loadOptions.isPlanned() && wouldOffload(path, loadOptions) && evictOne(name, true)) {
-                    LOG.log(System.Logger.Level.DEBUG, () -> "made room on the GPUs for " + name);
-                }
                 try {
-                    model = engine.load(path, loadOptions);
+                    // Idle models holding GPU memory go before this one's layers go to the CPU. Inside the
+                    // try: previewing reads the file's header, which fails for a file that is no model.
+                    while (loadOptions.isPlanned() && wouldOffload(path, loadOptions) && evictOne(name, true)) {
+                        LOG.log(System.Logger.Level.DEBUG, () -> "made room on the GPUs for " + name);
+                    }
+                    model = engine.load(path, loadOptions, progress);
                 } catch (ModelDoesNotFitException noRoom) {
                     if (!evictOne(name, false)) {
                         failure = noRoom;
@@ -346,6 +365,9 @@ public final class ModelRegistry implements AutoCloseable {
                     break;
                 }
             }
+            // before the waiters resume: a progress bar ends before anything they print
+            closeQuietly(progress, name);
+            progressClosed = true;
             lock.lock();
             try {
                 Entry e = entries.get(name);
@@ -364,17 +386,44 @@ public final class ModelRegistry implements AutoCloseable {
             } else {
                 done.completeExceptionally(failure);
             }
-        } catch (Error err) {
+        } catch (RuntimeException | Error err) {
+            // whatever escaped, the entry must not stay LOADING with its waiters blocked on done
             lock.lock();
             try {
-                entries.get(name).residency = Residency.NOT_LOADED;
+                Entry e = entries.get(name);
+                e.residency = Residency.NOT_LOADED;
+                e.load = null;
             } finally {
                 lock.unlock();
             }
             done.completeExceptionally(err);
             throw err;
         } finally {
-            loading.unlock();
+            try {
+                if (!progressClosed) {
+                    closeQuietly(progress, name);
+                }
+            } finally {
+                loading.unlock();
+            }
+        }
+    }
+
+    private static void closeQuietly(LoadProgress progress, String name) {
+        try {
+            progress.close();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the load progress of " + name + " failed to close", e);
+        }
+    }
+
+    private LoadProgress progressFor(String name) {
+        try {
+            LoadProgress p = loadWatcher.apply(name);
+            return p == null ? LoadProgress.NONE : p;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the load watcher failed for " + name + "; loading without progress", e);
+            return LoadProgress.NONE;
         }
     }
 

@@ -43,15 +43,20 @@ public final class DecodeOverhead {
                 : new int[] {16, 4, 1};
         for (int threads : threadCounts) {
             try (LlamaModel m = LlamaModel.load(llama, model, ModelParams.defaults().withGpuLayers(-1), null)) {
-                ContextParams cp = ContextParams.defaults().withContextSize(640).withBatch(512, 512)
-                        .withThreads(threads, threads).withKvUnified(true).withSequences(1);
-                try (LlamaContext c = LlamaContext.create(m, cp); Sampler s = Sampler.create(m, SamplingParams.greedy())) {
-                    report("bridge, decode only", threads, direct(c, null));
-                    report("bridge, decode + greedy (scan of row)", threads, direct(c, s));
-                }
-                try (LlamaContext c = LlamaContext.create(m, cp.withBackendSampling(true));
-                     Sampler s = Sampler.create(m, SamplingParams.greedy())) {
-                    report("bridge, decode + greedy (backend)", threads, direct(c, s));
+                // the runtime's single-stream context (640 cells, unified KV), then llama-bench's for tg128
+                // (n_ctx = n_prompt + n_gen = 128, one sequence, split KV): whether the context's shape is the gap
+                for (boolean benchShape : new boolean[] {false, true}) {
+                    String ctx = benchShape ? " [ctx 128, split KV]" : "";
+                    ContextParams cp = ContextParams.defaults().withContextSize(benchShape ? TOKENS + 1 : 640)
+                            .withBatch(512, 512).withThreads(threads, threads).withKvUnified(!benchShape).withSequences(1);
+                    try (LlamaContext c = LlamaContext.create(m, cp); Sampler s = Sampler.create(m, SamplingParams.greedy())) {
+                        report("bridge, decode only" + ctx, threads, direct(c, null));
+                        report("bridge, decode + greedy (scan of row)" + ctx, threads, direct(c, s));
+                    }
+                    try (LlamaContext c = LlamaContext.create(m, cp.withBackendSampling(true));
+                         Sampler s = Sampler.create(m, SamplingParams.greedy())) {
+                        report("bridge, decode + greedy (backend)" + ctx, threads, direct(c, s));
+                    }
                 }
             }
             for (boolean backend : new boolean[] {true, false}) {
@@ -99,7 +104,7 @@ public final class DecodeOverhead {
     private static void report(String what, int threads, double[] tps) {
         double[] sorted = tps.clone();
         Arrays.sort(sorted);
-        System.out.printf(Locale.ROOT, "OVERHEAD %-44s threads %2d: median %.1f t/s  %s%n", what, threads,
+        System.out.printf(Locale.ROOT, "OVERHEAD %-66s threads %2d: median %.1f t/s  %s%n", what, threads,
                 sorted[sorted.length / 2], Arrays.toString(Arrays.stream(tps).map(x -> Math.round(x * 10) / 10.0).toArray()));
     }
 }
