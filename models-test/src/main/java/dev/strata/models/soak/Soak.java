@@ -34,7 +34,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * }</pre>
  */
 public final class Soak {
-    /** Requests answered 503 with Retry-After (a model unloading, a full queue) are retried this often. */
+    /**
+     * Requests answered 503 with Retry-After (a model unloading, a full queue), and streams ended by an
+     * error event with code "cancelled" (the model was unloaded under them), are retried this often.
+     */
     private static final int RETRIES = 5;
     /** Heap after GC and RSS may vary this much after warm-up. */
     static final double FLAT = 0.05;
@@ -195,6 +198,12 @@ public final class Soak {
                     continue;
                 }
                 String text = r.body();
+                if (stream && text.contains("\"code\":\"cancelled\"") && attempt < RETRIES) {
+                    // an unload cancels running generations by design (ModelRegistry.unload): a stream already
+                    // answered 200 says so in an error event with code "cancelled", as a 503 would; try again
+                    c.retried.incrementAndGet();
+                    continue;
+                }
                 boolean good = r.statusCode() == 200 && (stream ? text.strip().endsWith("data: [DONE]") && !text.contains("\"error\"")
                         : text.contains(kind.equals("embedding") ? "\"embedding\"" : "\"finish_reason\""));
                 if (good) {

@@ -107,7 +107,7 @@ final class SoakReport {
         b.append("| open files grow | ").append(enoughSamples() && grows(ProcessSample::openFiles)).append(" | ")
                 .append(verdict(!grows(ProcessSample::openFiles))).append(" |\n\n");
 
-        b.append("## Requests\n\n| kind | ok | failed | retried (503 + Retry-After) | mean ms |\n|---|---:|---:|---:|---:|\n");
+        b.append("## Requests\n\n| kind | ok | failed | retried (503 + Retry-After, or a stream cancelled by an unload) | mean ms |\n|---|---:|---:|---:|---:|\n");
         for (String kind : Soak.kindsInOrder(counts)) {
             Soak.Counts c = counts.get(kind);
             long n = c.ok.get() + c.failed.get();
