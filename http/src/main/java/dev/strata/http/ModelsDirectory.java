@@ -134,7 +134,8 @@ public final class ModelsDirectory {
         }
         ModelSpec spec = specs.get(id);
         Path relative = spec != null ? spec.file() : Path.of(id + ".gguf");
-        if (!Files.exists(dir.resolve(relative), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        // a link whose target is gone has no file either (it is not "outside")
+        if (!Files.exists(dir.resolve(relative), java.nio.file.LinkOption.NOFOLLOW_LINKS) || !Files.exists(dir.resolve(relative))) {
             throw ApiError.modelNotFound(id);
         }
         Path file = inside(relative);

@@ -39,11 +39,12 @@ import java.util.Optional;
  *                        metrics, admin)
  * @param observer        told about every generation the OpenAI routes finish
  * @param engine          device caps and the registry's keep-alive and eviction rules
+ * @param connections     how long the server waits on slow or silent clients
  */
 public record ServerOptions(String host, int port, Path modelsDir, Map<String, ModelSpec> models, LoadOptions defaultLoad,
                             Optional<String> preload, long bodyLimitBytes, Duration requestTimeout, int queuePerModel,
                             Duration shutdownGrace, List<ServerFeature> features, GenerationObserver observer,
-                            EngineOptions engine) {
+                            EngineOptions engine, ConnectionLimits connections) {
     /** 127.0.0.1, like llama-server and Ollama: nothing outside this machine reaches it unless asked. */
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -61,6 +62,7 @@ public record ServerOptions(String host, int port, Path modelsDir, Map<String, M
         features = List.copyOf(Objects.requireNonNull(features, "features"));
         observer = observer == null ? GenerationObserver.NONE : observer;
         Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(connections, "connections");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be between 0 (a free port) and 65535, not " + port);
         }
@@ -80,22 +82,23 @@ public record ServerOptions(String host, int port, Path modelsDir, Map<String, M
 
     /**
      * 127.0.0.1:8080, planned loads (the memory planner places each model), an 8 MiB body limit, a
-     * 10-minute request timeout, 64 requests per model, 30 s of grace on shutdown, no features.
+     * 10-minute request timeout, 64 requests per model, 30 s of grace on shutdown, no features, and
+     * {@link ConnectionLimits#defaults()}.
      */
     public static ServerOptions defaults(Path modelsDir) {
         return new ServerOptions(DEFAULT_HOST, DEFAULT_PORT, modelsDir, Map.of(), LoadOptions.planned(), Optional.empty(),
                 DEFAULT_BODY_LIMIT, Duration.ofMinutes(10), 64, Duration.ofSeconds(30), List.of(), GenerationObserver.NONE,
-                EngineOptions.defaults());
+                EngineOptions.defaults(), ConnectionLimits.defaults());
     }
 
     public ServerOptions withHost(String h) {
         return new ServerOptions(h, port, modelsDir, models, defaultLoad, preload, bodyLimitBytes, requestTimeout,
-                queuePerModel, shutdownGrace, features, observer, engine);
+                queuePerModel, shutdownGrace, features, observer, engine, connections);
     }
 
     public ServerOptions withPort(int p) {
         return new ServerOptions(host, p, modelsDir, models, defaultLoad, preload, bodyLimitBytes, requestTimeout,
-                queuePerModel, shutdownGrace, features, observer, engine);
+                queuePerModel, shutdownGrace, features, observer, engine, connections);
     }
 
     /** Adds (or replaces) one model id. */
@@ -103,51 +106,56 @@ public record ServerOptions(String host, int port, Path modelsDir, Map<String, M
         Map<String, ModelSpec> m = new LinkedHashMap<>(models);
         m.put(id, spec);
         return new ServerOptions(host, port, modelsDir, m, defaultLoad, preload, bodyLimitBytes, requestTimeout,
-                queuePerModel, shutdownGrace, features, observer, engine);
+                queuePerModel, shutdownGrace, features, observer, engine, connections);
     }
 
     public ServerOptions withDefaultLoad(LoadOptions o) {
         return new ServerOptions(host, port, modelsDir, models, o, preload, bodyLimitBytes, requestTimeout,
-                queuePerModel, shutdownGrace, features, observer, engine);
+                queuePerModel, shutdownGrace, features, observer, engine, connections);
     }
 
     public ServerOptions withPreload(String id) {
         return new ServerOptions(host, port, modelsDir, models, defaultLoad, Optional.ofNullable(id), bodyLimitBytes,
-                requestTimeout, queuePerModel, shutdownGrace, features, observer, engine);
+                requestTimeout, queuePerModel, shutdownGrace, features, observer, engine, connections);
     }
 
     public ServerOptions withBodyLimit(long bytes) {
         return new ServerOptions(host, port, modelsDir, models, defaultLoad, preload, bytes, requestTimeout,
-                queuePerModel, shutdownGrace, features, observer, engine);
+                queuePerModel, shutdownGrace, features, observer, engine, connections);
     }
 
     public ServerOptions withRequestTimeout(Duration d) {
         return new ServerOptions(host, port, modelsDir, models, defaultLoad, preload, bodyLimitBytes, d,
-                queuePerModel, shutdownGrace, features, observer, engine);
+                queuePerModel, shutdownGrace, features, observer, engine, connections);
     }
 
     public ServerOptions withQueuePerModel(int n) {
         return new ServerOptions(host, port, modelsDir, models, defaultLoad, preload, bodyLimitBytes, requestTimeout,
-                n, shutdownGrace, features, observer, engine);
+                n, shutdownGrace, features, observer, engine, connections);
     }
 
     public ServerOptions withShutdownGrace(Duration d) {
         return new ServerOptions(host, port, modelsDir, models, defaultLoad, preload, bodyLimitBytes, requestTimeout,
-                queuePerModel, d, features, observer, engine);
+                queuePerModel, d, features, observer, engine, connections);
     }
 
     public ServerOptions withFeatures(List<ServerFeature> f) {
         return new ServerOptions(host, port, modelsDir, models, defaultLoad, preload, bodyLimitBytes, requestTimeout,
-                queuePerModel, shutdownGrace, f, observer, engine);
+                queuePerModel, shutdownGrace, f, observer, engine, connections);
     }
 
     public ServerOptions withObserver(GenerationObserver o) {
         return new ServerOptions(host, port, modelsDir, models, defaultLoad, preload, bodyLimitBytes, requestTimeout,
-                queuePerModel, shutdownGrace, features, o, engine);
+                queuePerModel, shutdownGrace, features, o, engine, connections);
     }
 
     public ServerOptions withEngine(EngineOptions e) {
         return new ServerOptions(host, port, modelsDir, models, defaultLoad, preload, bodyLimitBytes, requestTimeout,
-                queuePerModel, shutdownGrace, features, observer, e);
+                queuePerModel, shutdownGrace, features, observer, e, connections);
+    }
+
+    public ServerOptions withConnectionLimits(ConnectionLimits c) {
+        return new ServerOptions(host, port, modelsDir, models, defaultLoad, preload, bodyLimitBytes, requestTimeout,
+                queuePerModel, shutdownGrace, features, observer, engine, c);
     }
 }

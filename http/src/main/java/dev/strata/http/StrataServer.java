@@ -4,6 +4,12 @@ import dev.strata.http.openai.OpenAiRoutes;
 import dev.strata.http.openai.Serving;
 import dev.strata.runtime.Engine;
 import io.javalin.Javalin;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import jakarta.servlet.DispatcherType;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -72,6 +78,13 @@ public final class StrataServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.http.maxRequestSize = options.bodyLimitBytes();
             config.http.prefer405over404 = true;
+            ConnectionLimits limits = options.connections();
+            config.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(limits.idleTimeout().toMillis()));
+            if (limits.minRequestBytesPerSecond() > 0) {
+                MinimumUploadRate rate = new MinimumUploadRate(limits.minRequestBytesPerSecond(), System::nanoTime);
+                config.jetty.modifyServletContextHandler(context -> context.addFilter(new FilterHolder(rate), "/*",
+                        EnumSet.of(DispatcherType.REQUEST)));
+            }
             for (ServerFeature f : options.features()) {
                 f.configure(config);
             }
@@ -91,6 +104,11 @@ public final class StrataServer implements AutoCloseable {
     /** Starts listening and, if a model is to be preloaded, starts loading it; returns at once. */
     public StrataServer start() {
         app.start(options.host(), options.port());
+        for (Connector c : app.jettyServer().server().getConnectors()) {
+            if (c instanceof AbstractConnector connector) {
+                connector.setIdleTimeout(options.connections().idleTimeout().toMillis());
+            }
+        }
         options.preload().ifPresent(this::preload);
         return this;
     }
@@ -135,6 +153,17 @@ public final class StrataServer implements AutoCloseable {
 
     public ServerOptions options() {
         return options;
+    }
+
+    /**
+     * Every HTTP route the app has, features' routes included, as "METHOD /path" (path parameters in
+     * braces, e.g. "GET /v1/models/{model}"): what a test walks so that no route escapes a check such as
+     * authentication.
+     */
+    public List<String> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .filter(e -> e.endpoint.method.isHttpMethod()) // not the before/after handlers
+                .map(e -> e.endpoint.method.name() + " " + e.endpoint.path).sorted().toList();
     }
 
     /** Requests admitted and not yet answered, all models together. */

@@ -83,6 +83,32 @@ class ModelsDirectoryTest {
     }
 
     @Test
+    void symlinkedDirectoriesChainsAndDanglingLinksCannotEscape() throws IOException {
+        Path dir = dir();
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.writeString(outside.resolve("m.gguf"), "outside");
+        Files.createSymbolicLink(dir.resolve("sub"), outside);                            // a directory link
+        Files.createSymbolicLink(tmp.resolve("hop.gguf"), tmp.resolve("secret.gguf"));
+        Files.createSymbolicLink(dir.resolve("chain.gguf"), tmp.resolve("hop.gguf"));     // in -> out -> out
+        Files.createSymbolicLink(dir.resolve("back.gguf"), tmp.resolve("models/../models/a.gguf")); // out of the path, back in
+        Files.createSymbolicLink(dir.resolve("gone.gguf"), tmp.resolve("deleted.gguf"));  // dangling
+        Files.createSymbolicLink(dir.resolve("loop.gguf"), dir.resolve("loop.gguf"));     // a link to itself
+        ModelsDirectory models = new ModelsDirectory(dir, Map.of(), DEFAULTS);
+        assertThat(models.list()).extracting(ModelsDirectory.ServedModel::id).containsExactly("a", "b", "back");
+        assertThat(status(() -> models.resolve("chain"))).isEqualTo(400);
+        assertThat(models.resolve("back").file()).isEqualTo(dir.resolve("a.gguf").toRealPath());
+        assertThat(status(() -> models.resolve("gone"))).isEqualTo(404);
+        assertThat(status(() -> models.resolve("loop"))).isEqualTo(404);
+
+        Files.writeString(dir.resolve(ModelsDirectory.CONFIG_FILE), "{\"x\": {\"file\": \"sub/m.gguf\"}}");
+        assertThatThrownBy(() -> new ModelsDirectory(dir, Map.of(), DEFAULTS)).hasMessageContaining("outside the models directory");
+        Files.writeString(dir.resolve(ModelsDirectory.CONFIG_FILE), "{\"x\": {\"file\": \"" + tmp.resolve("secret.gguf") + "\"}}");
+        assertThatThrownBy(() -> new ModelsDirectory(dir, Map.of(), DEFAULTS)).hasMessageContaining("outside the models directory");
+        Files.writeString(dir.resolve(ModelsDirectory.CONFIG_FILE), "{\"x\": {\"file\": \"chain.gguf\"}}");
+        assertThatThrownBy(() -> new ModelsDirectory(dir, Map.of(), DEFAULTS)).hasMessageContaining("outside the models directory");
+    }
+
+    @Test
     void aConfigThatPointsOutsideOrIsMistypedIsRefusedAtStart() throws IOException {
         Path dir = dir();
         Path config = dir.resolve(ModelsDirectory.CONFIG_FILE);

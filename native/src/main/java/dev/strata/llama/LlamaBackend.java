@@ -28,12 +28,16 @@ public final class LlamaBackend {
     private final NativeLoader.LoadedLibrary library;
     private final String llamaVersion;
     private final String ggmlVersion;
+    private final String systemInfo;
 
     private LlamaBackend(NativeLoader.LoadedLibrary library) {
         this.library = library;
         LlamaNative.backendInit();
         this.llamaVersion = LlamaNative.llamaVersion();
         this.ggmlVersion = LlamaNative.ggmlVersion();
+        // llama_print_system_info rebuilds one static string on every call: two threads calling it at
+        // once read a torn (or freed) buffer. It never changes, so it is read once, here, under LOCK.
+        this.systemInfo = LlamaNative.systemInfo();
         String compiled = LlamaNative.variant();
         if (!compiled.equals(library.variant().id())) {
             throw new NativeLibraryUnavailableException(
@@ -104,7 +108,7 @@ public final class LlamaBackend {
 
     /** llama.cpp's one-line summary of CPU features and backends. */
     public String systemInfo() {
-        return LlamaNative.systemInfo();
+        return systemInfo;
     }
 
     /** Every ggml device, with its free and total memory as ggml reports them at this moment. */

@@ -18,6 +18,13 @@ import java.util.Objects;
  * is loaded.
  */
 public final class LlamaChat {
+    /**
+     * The deepest nesting of arrays and objects a JSON document given here may have; deeper ones are
+     * refused with {@link IllegalArgumentException} before llama.cpp, whose JSON code recurses on the
+     * native stack, sees them. Far above what a chat request or a response schema needs.
+     */
+    public static final int MAX_JSON_DEPTH = 256;
+
     private LlamaChat() {}
 
     /**
@@ -28,11 +35,14 @@ public final class LlamaChat {
      * format, grammar, grammar_lazy, trigger_patterns, trigger_tokens, additional_stops,
      * generation_prompt, parser and more.
      *
-     * @throws IllegalArgumentException when the request is not valid JSON or has invalid fields
+     * @throws IllegalArgumentException when the request is not valid JSON, nests deeper than
+     *                                  {@link #MAX_JSON_DEPTH} or has invalid fields
      * @throws ChatTemplateException    when the template cannot render the request
      */
     public static String apply(LlamaModel model, String requestJson, String templateOverride) {
+        Objects.requireNonNull(model, "model");
         Objects.requireNonNull(requestJson, "requestJson");
+        JsonNesting.requireAtMost(requestJson, MAX_JSON_DEPTH, "the chat request");
         byte[] override = templateOverride == null ? null : utf8(templateOverride);
         return text(LlamaNative.chatApply(model.pointer(), utf8(requestJson), override));
     }
@@ -48,6 +58,9 @@ public final class LlamaChat {
      */
     public static String parse(LlamaBackend backend, String generated, boolean partial, String parserParamsJson) {
         Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(generated, "generated text");
+        Objects.requireNonNull(parserParamsJson, "parserParamsJson");
+        JsonNesting.requireAtMost(parserParamsJson, MAX_JSON_DEPTH, "the parser parameters");
         return text(LlamaNative.chatParse(utf8(generated), partial, utf8(parserParamsJson)));
     }
 
@@ -59,6 +72,8 @@ public final class LlamaChat {
      */
     public static String jsonSchemaToGrammar(LlamaBackend backend, String schemaJson) {
         Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(schemaJson, "schemaJson");
+        JsonNesting.requireAtMost(schemaJson, MAX_JSON_DEPTH, "the JSON schema");
         return text(LlamaNative.jsonSchemaToGrammar(utf8(schemaJson)));
     }
 

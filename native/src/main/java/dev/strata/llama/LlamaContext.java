@@ -53,6 +53,7 @@ public final class LlamaContext implements AutoCloseable {
      * @throws IllegalArgumentException  for sizes outside what llama.cpp accepts
      */
     public static LlamaContext create(LlamaModel model, ContextParams p) {
+        Objects.requireNonNull(model, "model");
         Objects.requireNonNull(p, "params");
         long pointer = LlamaNative.contextCreate(model.pointer(), p.contextSize(), p.batchSize(), p.microBatch(),
                 p.sequences(), p.threads(), p.batchThreads(), p.flashAttention().value, p.typeK().ggmlType,
@@ -100,6 +101,7 @@ public final class LlamaContext implements AutoCloseable {
      * one throws {@link IllegalArgumentException} instead of reaching llama.cpp.
      */
     public DecodeStatus decode(Batch batch) {
+        Objects.requireNonNull(batch, "batch");
         if (batch.size() == 0) {
             throw new IllegalArgumentException("empty batch");
         }

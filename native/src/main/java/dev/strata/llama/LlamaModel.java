@@ -64,6 +64,7 @@ public final class LlamaModel implements AutoCloseable {
     public static LlamaModel load(LlamaBackend backend, Path path, ModelParams params, LoadProgressListener progress) {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(path, "path: give the GGUF file to load");
         Path file = path.toAbsolutePath();
         checkFile(file);
         String[] patterns = params.tensorOverrides().stream().map(TensorOverride::pattern).toArray(String[]::new);
@@ -108,6 +109,12 @@ public final class LlamaModel implements AutoCloseable {
 
     /** A GGUF metadata value rendered as a string by llama.cpp; empty when absent (arrays are not supported). */
     public Optional<String> metadata(String key) {
+        Objects.requireNonNull(key, "metadata key");
+        if (key.indexOf('\0') >= 0) {
+            // llama.cpp reads the key as a C string: "a\0b" would answer for "a"
+            throw new IllegalArgumentException("a metadata key contains no NUL character; remove it from '"
+                    + key.replace("\0", "\\0") + "'");
+        }
         return meta(handle.get(), key);
     }
 
@@ -121,11 +128,13 @@ public final class LlamaModel implements AutoCloseable {
      * @param parseSpecial treat special-token text (e.g. "&lt;|im_start|&gt;") as those tokens
      */
     public int[] tokenize(String text, boolean addSpecial, boolean parseSpecial) {
+        Objects.requireNonNull(text, "text to tokenize");
         return LlamaNative.tokenize(handle.get(), text.getBytes(StandardCharsets.UTF_8), addSpecial, parseSpecial);
     }
 
     /** Inverse of {@link #tokenize}; ids outside the vocabulary throw {@link IllegalArgumentException}. */
     public String detokenize(int[] tokens, boolean removeSpecial, boolean unparseSpecial) {
+        Objects.requireNonNull(tokens, "tokens to detokenize");
         return new String(LlamaNative.detokenize(handle.get(), tokens, removeSpecial, unparseSpecial), StandardCharsets.UTF_8);
     }
 
@@ -155,6 +164,10 @@ public final class LlamaModel implements AutoCloseable {
 
     /** As {@link #applyChatTemplate(List, boolean)}, with another template's Jinja source. */
     public String applyChatTemplate(List<ChatMessage> messages, boolean addAssistantPrefix, String templateOverride) {
+        Objects.requireNonNull(messages, "messages");
+        for (int i = 0; i < messages.size(); i++) {
+            Objects.requireNonNull(messages.get(i), "message " + i + " is null");
+        }
         byte[][] roles = new byte[messages.size()][];
         byte[][] contents = new byte[messages.size()][];
         for (int i = 0; i < messages.size(); i++) {

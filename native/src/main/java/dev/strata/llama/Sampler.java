@@ -2,6 +2,7 @@ package dev.strata.llama;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A llama.cpp sampler chain built from {@link SamplingParams}; it remembers accepted tokens (for
@@ -31,6 +32,8 @@ public final class Sampler implements AutoCloseable {
      *                          rejects its prefill text
      */
     public static Sampler create(LlamaModel model, SamplingParams p) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(p, "params");
         byte[] grammar = p.grammar().map(g -> g.getBytes(StandardCharsets.UTF_8)).orElse(null);
         byte[][] patterns = p.grammarTriggerPatterns().stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
         int[] tokens = p.grammarTriggerTokens().stream().mapToInt(Integer::intValue).toArray();
@@ -45,6 +48,7 @@ public final class Sampler implements AutoCloseable {
 
     /** Picks a token from the logits at {@code batchIndex} of the context's last decode, and accepts it. */
     public int sample(LlamaContext context, int batchIndex) {
+        Objects.requireNonNull(context, "context");
         if (context.model() != model) {
             throw new IllegalArgumentException("the context belongs to another model than this sampler");
         }
@@ -63,6 +67,7 @@ public final class Sampler implements AutoCloseable {
      * @param topLogprobs alternatives to report, 0 to {@link SampledToken#MAX_TOP_LOGPROBS}
      */
     public SampledToken sampleWithLogprobs(LlamaContext context, int batchIndex, int topLogprobs) {
+        Objects.requireNonNull(context, "context");
         if (context.model() != model) {
             throw new IllegalArgumentException("the context belongs to another model than this sampler");
         }

@@ -34,6 +34,14 @@ public final class TestHooks {
         LlamaNative.testFailNextModelLoads(count, requestedBytes);
     }
 
+    /**
+     * Runs ggml's abort path (GGML_ABORT) on purpose, as a failed assertion deep inside llama.cpp
+     * would; it must end in {@link NativeAbortException} on this thread, and the library stays usable.
+     */
+    public void triggerGgmlAbort() {
+        LlamaNative.testTriggerGgmlAbort();
+    }
+
     /** Disarms every hook. */
     public void reset() {
         LlamaNative.testFailNextModelLoads(0, 0);

@@ -141,6 +141,11 @@ final class CompletionRoute {
 
     /** A string, an array of one string, an array of token ids, or an array of one such array. */
     private static GenerationRequest prompt(JsonNode p) {
+        return prompt(p, false);
+    }
+
+    /** {@code inner}: p is the one element of the outer array, which may not wrap another array again. */
+    private static GenerationRequest prompt(JsonNode p, boolean inner) {
         if (p == null || p.isNull()) {
             throw ApiError.badRequest("prompt", "prompt is missing: give a string or an array of token ids");
         }
@@ -150,8 +155,8 @@ final class CompletionRoute {
             }
             return GenerationRequest.of(p.asText());
         }
-        if (p.isArray() && p.size() == 1 && (p.get(0).isTextual() || p.get(0).isArray())) {
-            return prompt(p.get(0));
+        if (!inner && p.isArray() && p.size() == 1 && (p.get(0).isTextual() || p.get(0).isArray())) {
+            return prompt(p.get(0), true);
         }
         if (p.isArray() && !p.isEmpty()) {
             int[] tokens = new int[p.size()];

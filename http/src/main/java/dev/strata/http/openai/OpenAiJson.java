@@ -1,7 +1,10 @@
 package dev.strata.http.openai;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -26,8 +29,20 @@ import java.io.IOException;
  * }</pre>
  */
 public final class OpenAiJson {
+    /**
+     * The deepest nesting of arrays and objects a request may have. A chat request with tool schemas
+     * needs a few dozen levels; far deeper documents (100k nested arrays fit in a small body) exist only to
+     * exhaust the stack of whatever walks them recursively, here or in llama.cpp.
+     */
+    public static final int MAX_NESTING_DEPTH = 128;
+    /** The longest number literal read, in characters (Jackson's default too, stated here as the limit). */
+    public static final int MAX_NUMBER_LENGTH = 1000;
+
     /** The mapper; configured once, thread-safe. */
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
+    public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH)
+                            .maxNumberLength(MAX_NUMBER_LENGTH).build())
+                    .build())
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -70,6 +85,19 @@ public final class OpenAiJson {
 
     /** The 400 for a body Jackson could not read, naming the field (as a JSON path) and what was wrong. */
     public static ApiError toApiError(JsonProcessingException e) {
+        // databind wraps the parser's limit in a mapping exception with a path: the limit is the news
+        Throwable limit = e;
+        while (limit != null && !(limit instanceof StreamConstraintsException)) {
+            limit = limit.getCause();
+        }
+        if (limit instanceof StreamConstraintsException c) {
+            String what = String.valueOf(c.getOriginalMessage());
+            if (what.contains("nesting depth")) {
+                return ApiError.badRequest(null, "the request nests arrays and objects more than " + MAX_NESTING_DEPTH
+                        + " levels deep; flatten it");
+            }
+            return ApiError.badRequest(null, "the request body exceeds a JSON limit: " + firstLine(what));
+        }
         if (e instanceof UnrecognizedPropertyException u) {
             String path = path(u);
             return ApiError.badRequest(path, "Unrecognized request argument supplied: " + path

@@ -75,7 +75,13 @@ final class Params {
         return s.withSeed((int) (drawn ^ (drawn >>> 32)));
     }
 
-    /** {@code stop}: a string or an array of strings. */
+    /**
+     * The longest stop string, in characters. Streaming holds back as much generated text as the longest
+     * stop string could cover, so a huge one would stall every stream; no real stop sequence is this long.
+     */
+    static final int MAX_STOP_LENGTH = 1024;
+
+    /** {@code stop}: a string or an array of strings, at most {@link GenerationRequest#MAX_STOP_STRINGS}. */
     static List<String> stops(JsonNode stop) {
         List<String> out = new ArrayList<>();
         if (stop == null || stop.isNull()) {
@@ -98,6 +104,12 @@ final class Params {
         }
         if (out.stream().anyMatch(String::isEmpty)) {
             throw ApiError.badRequest("stop", "stop strings must not be empty");
+        }
+        for (String s : out) {
+            if (s.length() > MAX_STOP_LENGTH) {
+                throw ApiError.badRequest("stop", "a stop string may be at most " + MAX_STOP_LENGTH + " characters, not "
+                        + s.length());
+            }
         }
         return out;
     }
