@@ -6,7 +6,6 @@
 #include "ggml-backend.h"
 
 #include <atomic>
-#include <malloc.h>
 #include <cstdio>
 #include <mutex>
 
@@ -139,16 +138,6 @@ extern "C" JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM * vm, void * /*reserved*/) {
 JNI_FN(void, backendInit)(JNIEnv * env, jclass) {
     guarded_void(env, [&]() {
         std::call_once(g_backend_once, []() { llama_backend_init(); });
-    });
-}
-
-// glibc gives each thread that allocates under contention an arena of its own (up to 8 per core) and
-// rarely returns their free pages: a server that loads and unloads models from short-lived threads
-// grows its RSS that way (the soak measured 328 -> 404 MiB in 20 minutes with the default, flat with 2).
-JNI_FN(jboolean, limitMallocArenas)(JNIEnv * env, jclass, jint arenas) {
-    return guarded<jboolean>(env, JNI_FALSE, [&]() -> jboolean {
-        require_range("arenas", arenas, 1, 1024);
-        return mallopt(M_ARENA_MAX, arenas) == 1 ? JNI_TRUE : JNI_FALSE;
     });
 }
 

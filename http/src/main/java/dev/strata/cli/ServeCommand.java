@@ -1,11 +1,9 @@
 package dev.strata.cli;
 
-
 import dev.strata.http.ModelsDirectory;
 import dev.strata.http.ServerOperations;
 import dev.strata.http.ServerOptions;
 import dev.strata.http.StrataServer;
-import dev.strata.llama.LlamaBackend;
 import dev.strata.runtime.Engine;
 import dev.strata.runtime.LoadOptions;
 import java.io.PrintWriter;
@@ -94,11 +92,6 @@ final class ServeCommand implements Callable<Integer> {
             description = "On Ctrl-C, running requests get this long to finish before they are cancelled (default: ${DEFAULT-VALUE}).")
     private long shutdownGrace;
 
-    @Option(names = "--malloc-arenas", defaultValue = "2", paramLabel = "N",
-            description = "Cap the C library's malloc arenas (glibc M_ARENA_MAX; default: ${DEFAULT-VALUE}): keeps native"
-                    + " memory from fragmenting as models load and unload. 0 leaves the C library's default.")
-    private int mallocArenas;
-
     @Option(names = {"-v", "--verbose"}, description = "Show debug logs and llama.cpp's warnings on stderr.")
     private boolean verbose;
 
@@ -109,9 +102,6 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ConsoleLogging.configure(verbose);
         PrintWriter err = spec.commandLine().getErr();
-        if (mallocArenas > 0 && System.getenv("MALLOC_ARENA_MAX") == null) {
-            LlamaBackend.get().limitMallocArenas(mallocArenas); // before any model's threads allocate
-        }
         LoadOptions load = LoadOptions.planned().withContextSize(context).withSequences(sequences);
         if (gpuLayers != null) {
             load = load.withGpuLayers(gpuLayers);

@@ -146,15 +146,6 @@ class NativeMisuseTest {
     }
 
     @Test
-    void limitMallocArenas() {
-        assertThatThrownBy(() -> LLAMA.limitMallocArenas(0)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("1 to 1024");
-        assertThatThrownBy(() -> LLAMA.limitMallocArenas(-5)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> LLAMA.limitMallocArenas(100_000)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(LLAMA.limitMallocArenas(8)).isTrue(); // glibc's default for this machine's cores, or more
-    }
-
-    @Test
     void deviceNames() throws Exception {
         sameAnswerFromManyThreads(() -> LLAMA.devices().stream().map(BackendDevice::name).toList());
         assertThat(LLAMA.devices()).extracting(BackendDevice::name).doesNotHaveDuplicates().contains("CPU");

@@ -107,27 +107,6 @@ public final class LlamaBackend {
     }
 
     /** llama.cpp's one-line summary of CPU features and backends. */
-    /**
-     * Caps the C library's malloc arenas for the whole process (glibc's {@code M_ARENA_MAX}). A long-lived
-     * server that loads and unloads models keeps its RSS flat with a small number; the default (8 per
-     * core) lets native memory fragment across arenas. Affects arenas created after the call. Embedders
-     * decide for their own process; {@code strata serve} sets 2.
-     *
-     * <pre>{@code
-     * LlamaBackend.get().limitMallocArenas(2);
-     * }</pre>
-     *
-     * @param arenas 1 to 1024
-     * @return whether the C library took the setting (false where malloc is not glibc's)
-     * @throws IllegalArgumentException outside 1..1024
-     */
-    public boolean limitMallocArenas(int arenas) {
-        if (arenas < 1 || arenas > 1024) {
-            throw new IllegalArgumentException("malloc arenas must be 1 to 1024, not " + arenas);
-        }
-        return LlamaNative.limitMallocArenas(arenas);
-    }
-
     public String systemInfo() {
         return systemInfo;
     }

@@ -22,8 +22,6 @@ final class LlamaNative {
     /** {@code ggml_version()}, for example "0.25.1". */
     static native String ggmlVersion();
     static native String systemInfo();
-
-    static native boolean limitMallocArenas(int arenas);
     static native String[] deviceNames();
     static native String[] deviceDescriptions();
     /** ggml_backend_dev_type per device: 0 CPU, 1 GPU, 2 IGPU, 3 ACCEL, other values as given. */
