@@ -51,36 +51,18 @@ final class GgufHeaderSeeds {
         for (int i = 0; i < 2; i++) {
             mla.tensor("blk." + i + ".attn_kv_a_mqa.weight", GgmlType.Q8_0, 64, 96);
         }
-        ShapeTestGguf gemma2 = decoder("gemma2", 4, 64, 4, 2, 128, GgmlType.Q4_0)
+        ShapeTestGguf gemma2 = ModelShapeTest.decoder("gemma2", 4, 64, 4, 2, 128, GgmlType.Q4_0, false)
                 .u32("attention.sliding_window", 32).f32("attn_logit_softcapping", 50f);
         ShapeTestGguf mamba = new ShapeTestGguf("mamba2").u32("block_count", 2).u32("embedding_length", 64)
                 .u32("ssm.conv_kernel", 4).u32("ssm.inner_size", 128).u32("ssm.state_size", 16)
                 .u32("ssm.time_step_rank", 8).u32("ssm.group_count", 2)
                 .tensor("blk.0.ssm_in.weight", GgmlType.F32, 64, 256);
-        ShapeTestGguf bert = decoder("bert", 2, 64, 4, 4, 128, GgmlType.F16).u32("pooling_type", 1)
+        ShapeTestGguf bert = ModelShapeTest.decoder("bert", 2, 64, 4, 4, 128, GgmlType.F16, false).u32("pooling_type", 1)
                 .bool("attention.causal", false);
         ShapeTestGguf unknown = new ShapeTestGguf("futurenet").tensor("token_embd.weight", GgmlType.F16, 32, VOCAB)
                 .tensor("blk.0.attn_k.weight", GgmlType.F16, 32, 16).tensor("blk.0.attn_v.weight", GgmlType.F16, 32, 8);
-        return Map.of("llama-gqa", decoder("llama", 2, 64, 4, 2, 128, GgmlType.Q4_0).tensor("output.weight",
+        return Map.of("llama-gqa", ModelShapeTest.decoder("llama", 2, 64, 4, 2, 128, GgmlType.Q4_0, false).tensor("output.weight",
                         GgmlType.Q8_0, 64, VOCAB), "qwen3moe", moe, "deepseek2-mla", mla, "gemma2-swa", gemma2,
                 "mamba2", mamba, "bert", bert, "unknown-arch", unknown);
-    }
-
-    /** A llama-shaped decoder: embeddings, attention and a gated FFN per layer. */
-    private static ShapeTestGguf decoder(String arch, int layers, int embd, int heads, int headsKv, int ff, GgmlType w) {
-        ShapeTestGguf g = new ShapeTestGguf(arch).u32("block_count", layers).u32("embedding_length", embd)
-                .u32("context_length", 4096).u32("feed_forward_length", ff).u32("attention.head_count", heads)
-                .u32("attention.head_count_kv", headsKv)
-                .tensor("token_embd.weight", GgmlType.F16, embd, VOCAB).tensor("output_norm.weight", GgmlType.F32, embd);
-        int kv = embd / heads * headsKv;
-        for (int i = 0; i < layers; i++) {
-            String b = "blk." + i + ".";
-            g.tensor(b + "attn_norm.weight", GgmlType.F32, embd).tensor(b + "attn_q.weight", w, embd, embd)
-                    .tensor(b + "attn_k.weight", w, embd, kv).tensor(b + "attn_v.weight", w, embd, kv)
-                    .tensor(b + "attn_output.weight", w, embd, embd).tensor(b + "ffn_norm.weight", GgmlType.F32, embd)
-                    .tensor(b + "ffn_gate.weight", w, embd, ff).tensor(b + "ffn_up.weight", w, embd, ff)
-                    .tensor(b + "ffn_down.weight", w, ff, embd);
-        }
-        return g;
     }
 }

@@ -19,8 +19,11 @@ class ModelShapeTest {
     @TempDir
     Path dir;
 
-    /** A llama-shaped decoder header: n_embd, heads, KV heads, n_ff; matrices in {@code w}, norms F32. */
-    private static ShapeTestGguf decoder(String arch, int layers, int embd, int heads, int headsKv, int ff, GgmlType w,
+    /**
+     * A llama-shaped decoder header: n_embd, heads, KV heads, n_ff; matrices in {@code w}, norms F32. The
+     * fuzzer's seeds ({@link GgufHeaderSeeds}) are built with it too.
+     */
+    static ShapeTestGguf decoder(String arch, int layers, int embd, int heads, int headsKv, int ff, GgmlType w,
                                          boolean output) {
         ShapeTestGguf g = new ShapeTestGguf(arch).u32("block_count", layers).u32("embedding_length", embd)
                 .u32("context_length", 4096).u32("feed_forward_length", ff).u32("attention.head_count", heads)
