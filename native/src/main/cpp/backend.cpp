@@ -9,6 +9,10 @@
 #include <cstdio>
 #include <mutex>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace strata {
 bool init_java_classes(JNIEnv * env);
 void set_java_vm(JavaVM * vm);
@@ -138,6 +142,20 @@ extern "C" JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM * vm, void * /*reserved*/) {
 JNI_FN(void, backendInit)(JNIEnv * env, jclass) {
     guarded_void(env, [&]() {
         std::call_once(g_backend_once, []() { llama_backend_init(); });
+    });
+}
+
+// glibc keeps freed heap pages mapped: its mmap threshold rises to the largest block freed so far, so
+// the context buffers of a model loaded after an unload come from the heap, and the free pages of every
+// thread's arena stay resident. malloc_trim(0) walks all arenas and hands whole free pages back. The soak
+// (load and unload every 12 s) grew 328 -> 404 MiB RSS in 20 minutes without it.
+JNI_FN(jboolean, releaseFreedMemory)(JNIEnv * env, jclass) {
+    return guarded<jboolean>(env, JNI_FALSE, [&]() -> jboolean {
+#if defined(__GLIBC__)
+        return malloc_trim(0) == 1 ? JNI_TRUE : JNI_FALSE;
+#else
+        return JNI_FALSE;
+#endif
     });
 }
 

@@ -7,6 +7,8 @@
 #include "llama-ext.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <climits>
 #include <cmath>
 #include <vector>
@@ -334,5 +336,52 @@ JNI_FN(jfloatArray, sequenceEmbeddings)(JNIEnv * env, jclass, jlong h, jint seq)
         const int32_t n = llama_pooling_type(c->context.get()) == LLAMA_POOLING_TYPE_RANK
             ? static_cast<int32_t>(llama_model_n_cls_out(c->model)) : llama_model_n_embd_out(c->model);
         return to_floats(env, row, n);
+    });
+}
+
+// Diagnostic for the single-stream speed gap (models-test's DecodeOverhead): the same generation loop
+// run entirely in C++ on a bridge context, so that what Java and JNI add per token can be told apart
+// from what the context itself costs. mode 0 is llama-bench's tg loop (llama_batch_get_one, then
+// llama_synchronize, a random next token); mode 1 feeds back the greedy token (the backend sampler's
+// when the context has one, else an argmax over the logits row). Memory is cleared first. Returns, per
+// step, the nanoseconds inside llama_decode and those waiting for the result, then the number of
+// graphs llama.cpp reused.
+JNI_FN(jlongArray, testTimeGeneration)(JNIEnv * env, jclass, jlong h, jint n, jint mode) {
+    return guarded<jlongArray>(env, nullptr, [&]() -> jlongArray {
+        context_handle * c = context_of(h);
+        require_range("tokens", n, 1, 1 << 20);
+        require_range("mode", mode, 0, 1);
+        llama_context * ctx = c->context.get();
+        const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(c->model));
+        llama_memory_clear(llama_get_memory(ctx), true);
+        struct clear_after { // also when a step fails: the caller gets the context back empty either way
+            llama_context * ctx;
+            ~clear_after() { llama_memory_clear(llama_get_memory(ctx), true); }
+        } clear{ctx};
+        const int32_t reused_before = llama_perf_context(ctx).n_reused;
+        std::vector<jlong> out(static_cast<size_t>(2 * n + 1));
+        llama_token token = 100 % n_vocab;
+        for (jint i = 0; i < n; i++) {
+            const auto t0 = std::chrono::steady_clock::now();
+            const int32_t rc = llama_decode(ctx, llama_batch_get_one(&token, 1));
+            const auto t1 = std::chrono::steady_clock::now();
+            if (rc != 0) throw java_error(JavaError::Llama, "decode returned " + std::to_string(rc) + " at step " + std::to_string(i));
+            if (mode == 0) {
+                llama_synchronize(ctx);
+                token = std::rand() % n_vocab;
+            } else if (c->backend_sampling) {
+                token = llama_get_sampled_token_ith(ctx, -1);
+            } else {
+                const float * row = llama_get_logits_ith(ctx, -1);
+                token = static_cast<llama_token>(std::max_element(row, row + n_vocab) - row);
+            }
+            const auto t2 = std::chrono::steady_clock::now();
+            out[static_cast<size_t>(i)] = std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
+            out[static_cast<size_t>(n + i)] = std::chrono::duration_cast<std::chrono::nanoseconds>(t2 - t1).count();
+        }
+        out[static_cast<size_t>(2 * n)] = llama_perf_context(ctx).n_reused - reused_before;
+        jlongArray arr = env->NewLongArray(static_cast<jsize>(out.size()));
+        if (arr) env->SetLongArrayRegion(arr, 0, static_cast<jsize>(out.size()), out.data());
+        return arr;
     });
 }

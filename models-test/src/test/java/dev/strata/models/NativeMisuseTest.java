@@ -11,10 +11,12 @@ import dev.strata.llama.ChatMessage;
 import dev.strata.llama.ChatTemplateException;
 import dev.strata.llama.ContextParams;
 import dev.strata.llama.DecodeStatus;
+import dev.strata.llama.GenerationTiming;
 import dev.strata.llama.GrammarException;
 import dev.strata.llama.LlamaBackend;
 import dev.strata.llama.LlamaChat;
 import dev.strata.llama.LlamaContext;
+import dev.strata.llama.LlamaException;
 import dev.strata.llama.LlamaModel;
 import dev.strata.llama.ModelFileNotFoundException;
 import dev.strata.llama.ModelParams;
@@ -137,6 +139,30 @@ class NativeMisuseTest {
     void ggmlVersion() throws Exception {
         sameAnswerFromManyThreads(LLAMA::ggmlVersion);
         assertThat(LLAMA.ggmlVersion()).matches("\\d+\\.\\d+\\.\\d+.*");
+    }
+
+    @Test
+    void releaseFreedMemory() throws Exception {
+        // no argument to get wrong: what must hold is that it is safe from many threads at any moment, also
+        // while a context decodes and while a model is being freed
+        LlamaModel freed = fresh();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try (LlamaContext ctx = context(2)) {
+            List<Future<Boolean>> trims = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                trims.add(pool.submit(LLAMA::releaseFreedMemory));
+            }
+            prompt(ctx, 0);
+            freed.close();
+            for (Future<Boolean> trim : trims) {
+                trim.get();
+            }
+            Batch next = new Batch(1);
+            next.add(stories.tokenize(" day", false, false)[0], prompt(ctx, 1) + 1, 1, true);
+            assertThat(ctx.decode(next)).as("the context decodes on after the trims").isEqualTo(DecodeStatus.OK);
+        } finally {
+            pool.shutdown();
+        }
     }
 
     @Test
@@ -713,6 +739,24 @@ class NativeMisuseTest {
         try (LlamaModel ok = fresh()) {
             assertThat(ok.isClosed()).isFalse();
         }
+    }
+
+    @Test
+    void testTimeGeneration() {
+        try (LlamaContext ctx = context(1)) {
+            assertThatThrownBy(() -> LLAMA.testHooks().timeGeneration(ctx, 0, true)).isInstanceOf(IllegalArgumentException.class);
+            GenerationTiming greedy = LLAMA.testHooks().timeGeneration(ctx, 16, true);
+            assertThat(greedy.steps()).isEqualTo(16);
+            assertThat(Arrays.stream(greedy.decodeNanos()).min().orElseThrow()).isPositive();
+            assertThat(greedy.graphsReused()).isBetween(0, 16);
+            assertThat(LLAMA.testHooks().timeGeneration(ctx, 8, false).tokensPerSecond()).isPositive();
+            assertThatThrownBy(() -> LLAMA.testHooks().timeGeneration(ctx, 1000, true))
+                    .as("past the context").isInstanceOf(LlamaException.class);
+            prompt(ctx, 0); // memory was cleared: the context is usable as before
+        }
+        LlamaContext closed = context(1);
+        closed.close();
+        assertThatThrownBy(() -> LLAMA.testHooks().timeGeneration(closed, 4, true)).isInstanceOf(IllegalStateException.class);
     }
 
     @Test

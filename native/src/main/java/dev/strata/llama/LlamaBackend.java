@@ -111,6 +111,23 @@ public final class LlamaBackend {
         return systemInfo;
     }
 
+    /**
+     * Hands the C library's free heap pages back to the operating system (glibc's {@code malloc_trim(0)},
+     * over every arena). llama.cpp frees a model's and a context's host buffers into the heap, where glibc
+     * keeps them resident; a process that loads and unloads models grows its RSS without this. The runtime
+     * calls it after each model it frees; it takes milliseconds and is safe from any thread at any time.
+     *
+     * <pre>{@code
+     * model.close();
+     * LlamaBackend.get().releaseFreedMemory();
+     * }</pre>
+     *
+     * @return whether any memory was returned; always false where malloc is not glibc's
+     */
+    public boolean releaseFreedMemory() {
+        return LlamaNative.releaseFreedMemory();
+    }
+
     /** Every ggml device, with its free and total memory as ggml reports them at this moment. */
     public List<BackendDevice> devices() {
         String[] names = LlamaNative.deviceNames();

@@ -22,6 +22,8 @@ final class LlamaNative {
     /** {@code ggml_version()}, for example "0.25.1". */
     static native String ggmlVersion();
     static native String systemInfo();
+    /** glibc's {@code malloc_trim(0)}: whether pages went back to the system; false elsewhere. */
+    static native boolean releaseFreedMemory();
     static native String[] deviceNames();
     static native String[] deviceDescriptions();
     /** ggml_backend_dev_type per device: 0 CPU, 1 GPU, 2 IGPU, 3 ACCEL, other values as given. */
@@ -106,6 +108,9 @@ final class LlamaNative {
     // --- test hooks ------------------------------------------------------------------------
     /** Triggers ggml's abort path (GGML_ABORT) on purpose; must surface as {@link NativeAbortException}. */
     static native void testTriggerGgmlAbort();
+
+    /** A generation loop timed inside C++; see {@link TestHooks#timeGeneration}. */
+    static native long[] testTimeGeneration(long context, int tokens, int mode);
 
     // --- chat (common/chat.h): one JSON document in, one out -------------------------------
     /**

@@ -42,6 +42,29 @@ public final class TestHooks {
         LlamaNative.testTriggerGgmlAbort();
     }
 
+    /**
+     * Generates {@code tokens} tokens on {@code context} in a loop that never leaves C++, timing each step:
+     * a diagnostic that tells what Java and JNI add per token from what the context itself costs. The
+     * context's memory is cleared before and after.
+     *
+     * <pre>{@code
+     * GenerationTiming t = llama.testHooks().timeGeneration(context, 128, true);
+     * System.out.println(t.tokensPerSecond() + " t/s, " + t.graphsReused() + " graphs reused");
+     * }</pre>
+     *
+     * @param feedBackGreedy false: llama-bench's tg loop ({@code llama_batch_get_one}, {@code llama_synchronize},
+     *                       a random next token); true: the greedy token is fed back (the backend sampler's
+     *                       when the context has one, else an argmax over the logits row)
+     */
+    public GenerationTiming timeGeneration(LlamaContext context, int tokens, boolean feedBackGreedy) {
+        if (tokens < 1) {
+            throw new IllegalArgumentException("tokens must be at least 1, not " + tokens);
+        }
+        long[] raw = LlamaNative.testTimeGeneration(context.pointer(), tokens, feedBackGreedy ? 1 : 0);
+        return new GenerationTiming(java.util.Arrays.copyOfRange(raw, 0, tokens),
+                java.util.Arrays.copyOfRange(raw, tokens, 2 * tokens), (int) raw[2 * tokens]);
+    }
+
     /** Disarms every hook. */
     public void reset() {
         LlamaNative.testFailNextModelLoads(0, 0);

@@ -2,6 +2,7 @@ package dev.strata.models.bench;
 
 import dev.strata.llama.Batch;
 import dev.strata.llama.ContextParams;
+import dev.strata.llama.GenerationTiming;
 import dev.strata.llama.LlamaBackend;
 import dev.strata.llama.LlamaContext;
 import dev.strata.llama.LlamaModel;
@@ -52,10 +53,14 @@ public final class DecodeOverhead {
                     try (LlamaContext c = LlamaContext.create(m, cp); Sampler s = Sampler.create(m, SamplingParams.greedy())) {
                         report("bridge, decode only" + ctx, threads, direct(c, null));
                         report("bridge, decode + greedy (scan of row)" + ctx, threads, direct(c, s));
+                        nativeLoop("C++ loop, llama-bench's tg (sync, random token)" + ctx, threads, c, false);
+                        nativeLoop("C++ loop, greedy (argmax of row)" + ctx, threads, c, true);
                     }
                     try (LlamaContext c = LlamaContext.create(m, cp.withBackendSampling(true));
                          Sampler s = Sampler.create(m, SamplingParams.greedy())) {
                         report("bridge, decode + greedy (backend)" + ctx, threads, direct(c, s));
+                        nativeLoop("C++ loop, llama-bench's tg, backend-sampling context" + ctx, threads, c, false);
+                        nativeLoop("C++ loop, greedy (backend)" + ctx, threads, c, true);
                     }
                 }
             }
@@ -99,6 +104,24 @@ public final class DecodeOverhead {
             }
         }
         return tps;
+    }
+
+    /**
+     * The same 128 steps in a loop that never leaves C++ ({@link dev.strata.llama.TestHooks#timeGeneration}):
+     * what remains of the gap to llama-bench here is the context's, not Java's. Prints the split of a step.
+     */
+    private static void nativeLoop(String what, int threads, LlamaContext c, boolean greedy) {
+        double[] tps = new double[RUNS];
+        GenerationTiming last = null;
+        for (int r = -3; r < RUNS; r++) {
+            last = LlamaBackend.get().testHooks().timeGeneration(c, TOKENS, greedy);
+            if (r >= 0) {
+                tps[r] = last.tokensPerSecond();
+            }
+        }
+        report(what, threads, tps);
+        System.out.printf(Locale.ROOT, "OVERHEAD   last run: %.0f us in llama_decode, %.0f us waiting, per step; %d of %d graphs reused%n",
+                last.meanDecodeNanos() / 1e3, last.meanWaitNanos() / 1e3, last.graphsReused(), last.steps());
     }
 
     private static void report(String what, int threads, double[] tps) {
