@@ -42,7 +42,8 @@ java -version 2>&1 | head -n 1
 cpu_variant=on
 [[ -n "${STRATA_GPU_PROOF:-}" || ( -n "${STRATA_GPU_BENCH:-}" && "${STRATA_GPU_BENCH_THEN:-0}" != 1 ) ]] && cpu_variant=off
 tools=""
-[[ -n "${STRATA_GPU_BENCH:-}" || "${STRATA_GPU_PROOF:-}" == x2 ]] && tools="--tools-output=$work/llama-tools"
+# STRATA_GPU_MAIN gets them too, so that a diagnostic can be followed by llama-bench in the same call
+[[ -n "${STRATA_GPU_BENCH:-}" || "${STRATA_GPU_PROOF:-}" == x2 || -n "${STRATA_GPU_MAIN:-}" ]] && tools="--tools-output=$work/llama-tools"
 step "build the cuda variant (CUDA architecture ${STRATA_CUDA_ARCHITECTURES:-90-real}), cpu variant $cpu_variant${tools:+, llama-bench}"
 start=$(date +%s)
 STRATA_CACHE_DIR=/tmp/strata-cache bash native/build-native.sh --output="$work/natives/META-INF/native" \
@@ -107,8 +108,10 @@ fi
 if [[ -n "${STRATA_GPU_MAIN:-}" ]]; then
   # one diagnostic main class instead of the whole run, llama.cpp's debug log on
   step "$STRATA_GPU_MAIN"
+  # STRATA_GPU_MAIN_LOG=quiet for timings: at ALL, ggml-cuda's debug line per decode is written to main.log
+  native_level=ALL; [[ "${STRATA_GPU_MAIN_LOG:-debug}" == quiet ]] && native_level=OFF
   printf '%s\n' 'handlers=java.util.logging.ConsoleHandler' 'java.util.logging.ConsoleHandler.level=ALL' \
-    '.level=WARNING' 'dev.strata.llama.native.level=ALL' > "$work/debug-logging.properties"
+    '.level=WARNING' "dev.strata.llama.native.level=$native_level" > "$work/debug-logging.properties"
   java -Djava.util.logging.config.file="$work/debug-logging.properties" -Dstrata.llama.models.dir="$work/vocab" \
     -Dstrata.native.cache="$work/native-cache" -cp "$work/natives:$PWD/models-test/target/classes:$app" \
     $STRATA_GPU_MAIN > "$out/main.log" 2>&1

@@ -25,7 +25,8 @@ import java.util.Locale;
  * sampling on (the default) and off. A diagnostic for the tg128 ratio in docs/benchmarks.md.
  *
  * <pre>{@code
- * java -cp ... dev.strata.models.bench.DecodeOverhead /tmp/work [existing-model.gguf [threads,threads,...]]
+ * java -cp ... dev.strata.models.bench.DecodeOverhead /tmp/work [existing-model.gguf|- [threads,threads,...]]
+ * // "-": the Llama-3-8B-shaped Q4_0 written into /tmp/work, as without the argument
  * }</pre>
  */
 public final class DecodeOverhead {
@@ -35,8 +36,9 @@ public final class DecodeOverhead {
     private DecodeOverhead() {}
 
     public static void main(String[] args) throws Exception {
-        Path model = args.length > 1 ? Path.of(args[1]) : Path.of(args[0]).resolve("llama3-8b-q4_0.gguf");
-        if (args.length < 2) {
+        boolean generated = args.length < 2 || args[1].equals("-");
+        Path model = generated ? Path.of(args[0]).resolve("llama3-8b-q4_0.gguf") : Path.of(args[1]);
+        if (generated) {
             BenchModel.main(new String[] {model.toString(), "1"});
         }
         LlamaBackend llama = LlamaBackend.get();
