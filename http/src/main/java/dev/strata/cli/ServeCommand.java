@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import dev.strata.http.ConnectionLimits;
 import dev.strata.http.ModelsDirectory;
 import dev.strata.http.ServerOperations;
 import dev.strata.http.ServerOptions;
@@ -92,6 +93,16 @@ final class ServeCommand implements Callable<Integer> {
             description = "On Ctrl-C, running requests get this long to finish before they are cancelled (default: ${DEFAULT-VALUE}).")
     private long shutdownGrace;
 
+    @Option(names = "--idle-timeout", defaultValue = "30", paramLabel = "SECONDS",
+            description = "A client that sends nothing mid-request, or reads nothing of a stream, for this long is"
+                    + " disconnected; the model working on an answer does not count (default: ${DEFAULT-VALUE}).")
+    private long idleTimeout;
+
+    @Option(names = "--min-upload-rate", defaultValue = "1024", paramLabel = "BYTES_PER_S",
+            description = "A request body arriving slower than this is refused and its connection closed;"
+                    + " 0 = no minimum (default: ${DEFAULT-VALUE}).")
+    private long minUploadRate;
+
     @Option(names = {"-v", "--verbose"}, description = "Show debug logs and llama.cpp's warnings on stderr.")
     private boolean verbose;
 
@@ -102,13 +113,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ConsoleLogging.configure(verbose);
         PrintWriter err = spec.commandLine().getErr();
-        LoadOptions load = LoadOptions.planned().withContextSize(context).withSequences(sequences);
-        if (gpuLayers != null) {
-            load = load.withGpuLayers(gpuLayers);
-        }
-        ServerOptions options = ServerOptions.defaults(modelsDir).withHost(host).withPort(port).withDefaultLoad(load)
-                .withPreload(preload).withQueuePerModel(queue).withBodyLimit(maxBody)
-                .withRequestTimeout(Duration.ofSeconds(requestTimeout)).withShutdownGrace(Duration.ofSeconds(shutdownGrace));
+        ServerOptions options = serverOptions();
         Engine engine = Engine.create(options.engine());
         StrataServer server;
         ServerOperations ops;
@@ -136,6 +141,18 @@ final class ServeCommand implements Callable<Integer> {
         err.flush();
         server.awaitStop();
         return 0;
+    }
+
+    /** The server's options as the command line gives them (picocli has filled the fields). */
+    ServerOptions serverOptions() {
+        LoadOptions load = LoadOptions.planned().withContextSize(context).withSequences(sequences);
+        if (gpuLayers != null) {
+            load = load.withGpuLayers(gpuLayers);
+        }
+        return ServerOptions.defaults(modelsDir).withHost(host).withPort(port).withDefaultLoad(load)
+                .withPreload(preload).withQueuePerModel(queue).withBodyLimit(maxBody)
+                .withRequestTimeout(Duration.ofSeconds(requestTimeout)).withShutdownGrace(Duration.ofSeconds(shutdownGrace))
+                .withConnectionLimits(new ConnectionLimits(Duration.ofSeconds(idleTimeout), minUploadRate));
     }
 
     private static boolean isLoopback(String host) {
