@@ -9,10 +9,15 @@ import dev.strata.llama.LlamaModel;
 import dev.strata.llama.ModelParams;
 import dev.strata.llama.Sampler;
 import dev.strata.llama.SamplingParams;
+import dev.strata.memory.device.CudaDeviceInventory;
+import dev.strata.memory.device.HostMemory;
+import dev.strata.memory.ledger.Ledger;
 import dev.strata.runtime.Engine;
 import dev.strata.runtime.GenerationRequest;
 import dev.strata.runtime.LoadOptions;
 import dev.strata.runtime.Model;
+import dev.strata.runtime.load.LoadedModel;
+import dev.strata.runtime.load.PlannedLoader;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -61,10 +66,23 @@ public final class DecodeOverhead {
                     try (LlamaContext c = LlamaContext.create(m, cp.withBackendSampling(true));
                          Sampler s = Sampler.create(m, SamplingParams.greedy())) {
                         report("bridge, decode + greedy (backend)" + ctx, threads, direct(c, s));
+                        // the decode loop decodes on its own thread, not on the one that made the context
+                        report("bridge, decode + greedy (backend), second thread" + ctx, threads, onAnotherThread(() -> direct(c, s)));
                         nativeLoop("C++ loop, llama-bench's tg, backend-sampling context" + ctx, threads, c, false);
                         nativeLoop("C++ loop, greedy (backend)" + ctx, threads, c, true);
                     }
                 }
+            }
+            // the engine's planned load (placement, warm-up at the largest micro-batch) driven by the bridge
+            // loop: whether what the engine loads differs from the direct load above
+            LoadOptions engineLoad = LoadOptions.defaults().withGpuLayers(-1).withContextSize(640).withThreads(threads)
+                    .withSequences(1).withPrefixCache(false).withBackendSampling(true);
+            try (LoadedModel loaded = new PlannedLoader(llama, new Ledger(), new CudaDeviceInventory(HostMemory.system()))
+                         .load(model, engineLoad, null);
+                 Sampler s = Sampler.create(loaded.model(), SamplingParams.greedy())) {
+                report("engine's planned load, bridge loop, greedy (backend)", threads, direct(loaded.context(), s));
+                report("engine's planned load, bridge loop on a second thread", threads,
+                        onAnotherThread(() -> direct(loaded.context(), s)));
             }
             for (boolean backend : new boolean[] {true, false}) {
                 try (Engine engine = Engine.create();
@@ -82,6 +100,15 @@ public final class DecodeOverhead {
                     report("decode loop (Model.submit), backend " + (backend ? "on" : "off"), threads, tps);
                 }
             }
+        }
+    }
+
+    private static double[] onAnotherThread(java.util.concurrent.Callable<double[]> run) throws Exception {
+        java.util.concurrent.ExecutorService one = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            return one.submit(run).get();
+        } finally {
+            one.shutdown();
         }
     }
 
