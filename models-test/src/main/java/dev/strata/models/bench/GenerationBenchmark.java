@@ -69,10 +69,15 @@ public final class GenerationBenchmark {
             // Backend sampling (greedy tokens from the graph's argmax) is the runtime's default; off compares the scan.
             LoadOptions base = LoadOptions.defaults().withGpuLayers(gpuLayers).withThreads(s.threads())
                     .withPrefixCache(false).withBackendSampling(backendSampling);
-            // one sequence, as llama-bench's context has
-            try (Model single = engine.load(model, base.withContextSize(s.promptTokens() + s.genTokens())
-                    .withSequences(1))) {
+            // one sequence, and each test's own context size, as llama-bench makes a context per test
+            // (n_ctx = n_prompt + n_gen: 128 for tg128, 512 for pp512); Strata's requests need one cell
+            // more (tg: a one-token prompt; pp: the token sampled after the prompt). One context of 640
+            // cells for both cost tg128 about 2.5 % on the H100 against llama-bench's 128 (docs/benchmarks.md,
+            // DecodeOverhead run d) and about a quarter on the CPU with stories260K.
+            try (Model single = engine.load(model, base.withContextSize(s.genTokens() + 1).withSequences(1))) {
                 tg = strata.generation(single);
+            }
+            try (Model single = engine.load(model, base.withContextSize(s.promptTokens() + 1).withSequences(1))) {
                 pp = strata.promptProcessing(single);
             }
             // every stream's tokens and as many sequences as the most streams, as llama-batched-bench's context has
