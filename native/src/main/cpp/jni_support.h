@@ -76,6 +76,9 @@ std::vector<std::string> to_strings(JNIEnv * env, jobjectArray array);
 // Throw if the value is outside [lo, hi]; message names the argument.
 void require_range(const char * what, long long value, long long lo, long long hi);
 
+// glibc's malloc_trim(0): hands free heap pages of every arena back to the system; false elsewhere.
+bool release_freed_heap();
+
 // llama.cpp's error lines logged on this thread since the last clear; a failed call reads them.
 void clear_thread_errors();
 std::string thread_errors();

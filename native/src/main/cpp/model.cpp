@@ -171,7 +171,11 @@ JNI_FN(jlong, modelLoad)(JNIEnv * env, jclass, jbyteArray jpath, jint n_gpu_laye
 }
 
 JNI_FN(void, modelFree)(JNIEnv * env, jclass, jlong h) {
-    guarded_void(env, [&]() { delete from_handle<model_handle>(h); });
+    guarded_void(env, [&]() {
+        delete from_handle<model_handle>(h);
+        // a process that loads and unloads models would otherwise keep the freed host buffers resident
+        release_freed_heap();
+    });
 }
 
 JNI_FN(jlongArray, modelFacts)(JNIEnv * env, jclass, jlong h) {

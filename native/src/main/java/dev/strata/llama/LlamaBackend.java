@@ -114,11 +114,12 @@ public final class LlamaBackend {
     /**
      * Hands the C library's free heap pages back to the operating system (glibc's {@code malloc_trim(0)},
      * over every arena). llama.cpp frees a model's and a context's host buffers into the heap, where glibc
-     * keeps them resident; a process that loads and unloads models grows its RSS without this. The runtime
-     * calls it after each model it frees; it takes milliseconds and is safe from any thread at any time.
+     * keeps them resident; a process that loads and unloads models grows its RSS without this. Freeing a
+     * {@link LlamaModel} already does it; call it after closing contexts whose model stays loaded. It takes
+     * milliseconds and is safe from any thread at any time.
      *
      * <pre>{@code
-     * model.close();
+     * context.close();  // the model stays
      * LlamaBackend.get().releaseFreedMemory();
      * }</pre>
      *

@@ -445,7 +445,6 @@ public final class Model implements AutoCloseable {
             loop.stop();
             context.close();
             model.close();
-            LlamaBackend.get().releaseFreedMemory();
         } finally {
             if (reservation != null) {
                 reservation.close();

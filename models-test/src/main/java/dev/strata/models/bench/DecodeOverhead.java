@@ -21,6 +21,9 @@ import dev.strata.runtime.load.PlannedLoader;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Where single-stream generation time goes outside llama.cpp: 128 single-token decodes timed on the
@@ -103,8 +106,8 @@ public final class DecodeOverhead {
         }
     }
 
-    private static double[] onAnotherThread(java.util.concurrent.Callable<double[]> run) throws Exception {
-        java.util.concurrent.ExecutorService one = java.util.concurrent.Executors.newSingleThreadExecutor();
+    private static double[] onAnotherThread(Callable<double[]> run) throws Exception {
+        ExecutorService one = Executors.newSingleThreadExecutor();
         try {
             return one.submit(run).get();
         } finally {

@@ -1,9 +1,6 @@
 package dev.strata.models.gpu;
 
 import dev.strata.llama.MemoryBreakdown;
-import dev.strata.memory.device.HostMemory;
-import dev.strata.memory.device.CudaDeviceInventory;
-import dev.strata.memory.ledger.Ledger;
 import dev.strata.memory.plan.DevicePlan;
 import dev.strata.memory.plan.Placement;
 import dev.strata.models.proof.CaseResult;
@@ -57,8 +54,7 @@ final class AccuracyRun {
         List<String> allocationFailures;
         try (LoaderWarnings warnings = LoaderWarnings.install()) {
             sampler.start();
-            try (Engine engine = Engine.create(setup.llama(), new Ledger(), new CudaDeviceInventory(HostMemory.system()),
-                    setup.caps(c.caps(), c.reserveBytes()))) {
+            try (Engine engine = setup.engine(setup.caps(c.caps(), c.reserveBytes()))) {
                 long l0 = System.nanoTime();
                 try (Model model = engine.load(file, LoadOptions.planned().withContextSize(c.model().context()).withSequences(1))) {
                     loadSeconds = (System.nanoTime() - l0) / 1e9;

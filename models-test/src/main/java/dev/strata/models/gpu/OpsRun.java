@@ -1,9 +1,6 @@
 package dev.strata.models.gpu;
 
-import dev.strata.memory.device.CudaDeviceInventory;
 import dev.strata.memory.device.DeviceId;
-import dev.strata.memory.device.HostMemory;
-import dev.strata.memory.ledger.Ledger;
 import dev.strata.models.proof.CaseResult;
 import dev.strata.models.proof.DeviceMeasure;
 import dev.strata.models.proof.ProofCases;
@@ -75,8 +72,7 @@ final class OpsRun {
         SplittableRandom tokens = new SplittableRandom(seed);
         try (LoaderWarnings warnings = LoaderWarnings.install()) {
             sampler.start();
-            try (Engine engine = Engine.create(setup.llama(), new Ledger(), new CudaDeviceInventory(HostMemory.system()),
-                    setup.caps(List.of(c.cap()), 0).withRegistry(RegistryOptions.defaults()))) {
+            try (Engine engine = setup.engine(setup.caps(List.of(c.cap()), 0).withRegistry(RegistryOptions.defaults()))) {
                 ModelRegistry registry = engine.registry();
                 for (ModelCase m : c.models()) {
                     registry.define(m.shape(), files.get(m.shape()),

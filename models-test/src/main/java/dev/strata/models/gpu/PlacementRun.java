@@ -1,8 +1,5 @@
 package dev.strata.models.gpu;
 
-import dev.strata.memory.device.CudaDeviceInventory;
-import dev.strata.memory.device.HostMemory;
-import dev.strata.memory.ledger.Ledger;
 import dev.strata.memory.plan.DevicePlan;
 import dev.strata.memory.plan.Placement;
 import dev.strata.models.proof.CaseResult;
@@ -60,8 +57,7 @@ final class PlacementRun {
         List<String> allocationFailures;
         try (LoaderWarnings warnings = LoaderWarnings.install()) {
             sampler.start();
-            try (Engine engine = Engine.create(setup.llama(), new Ledger(), new CudaDeviceInventory(HostMemory.system()),
-                    setup.caps(c.caps(), 0).withRegistry(RegistryOptions.defaults()))) {
+            try (Engine engine = setup.engine(setup.caps(c.caps(), 0).withRegistry(RegistryOptions.defaults()))) {
                 ModelRegistry registry = engine.registry();
                 for (int i = 0; i < c.models().size(); i++) {
                     ModelCase m = c.models().get(i);

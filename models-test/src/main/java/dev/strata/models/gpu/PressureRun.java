@@ -1,9 +1,6 @@
 package dev.strata.models.gpu;
 
-import dev.strata.memory.device.CudaDeviceInventory;
 import dev.strata.memory.device.DeviceId;
-import dev.strata.memory.device.HostMemory;
-import dev.strata.memory.ledger.Ledger;
 import dev.strata.memory.plan.DevicePlan;
 import dev.strata.memory.plan.Placement;
 import dev.strata.models.proof.CaseResult;
@@ -55,8 +52,7 @@ final class PressureRun {
         List<String> allocationFailures;
         try (LoaderWarnings warnings = LoaderWarnings.install()) {
             sampler.start();
-            try (Engine engine = Engine.create(setup.llama(), new Ledger(), new CudaDeviceInventory(HostMemory.system()),
-                    setup.caps(List.of(c.cap()), 0));
+            try (Engine engine = setup.engine(setup.caps(List.of(c.cap()), 0));
                  Model model = engine.load(file, LoadOptions.planned().withContextSize(c.model().context()).withSequences(1))) {
                 placement = model.placement().orElseThrow();
                 measuredAtLoad = model.measuredBytes().getOrDefault(DeviceId.cuda(0), 0L);

@@ -8,10 +8,12 @@ import dev.strata.memory.device.Device;
 import dev.strata.memory.device.DeviceId;
 import dev.strata.memory.device.HostMemory;
 import dev.strata.memory.device.MeasuredOverheads;
+import dev.strata.memory.ledger.Ledger;
 import dev.strata.models.proof.ProofCases.ModelCase;
 import dev.strata.models.synth.DataMode;
 import dev.strata.models.synth.LlamaVocabs;
 import dev.strata.models.synth.SyntheticModels;
+import dev.strata.runtime.Engine;
 import dev.strata.runtime.EngineOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -75,6 +77,11 @@ record ProofSetup(LlamaBackend llama, List<String> gpus, List<String> allGpus, L
             o = o.withCap(DeviceId.cuda(i), Math.max(1, cap));
         }
         return o;
+    }
+
+    /** An engine of the case's own: a fresh ledger (nothing booked by earlier cases) over this machine's GPUs. */
+    Engine engine(EngineOptions options) {
+        return Engine.create(llama, new Ledger(), new CudaDeviceInventory(HostMemory.system()), options);
     }
 
     /** Writes the case's model into {@code dir} (sparse: zeros, instant; random: real compute, seconds per GiB). */

@@ -2,9 +2,6 @@ package dev.strata.models.gpu;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.strata.memory.device.CudaDeviceInventory;
-import dev.strata.memory.device.HostMemory;
-import dev.strata.memory.ledger.Ledger;
 import dev.strata.memory.plan.Placement;
 import dev.strata.models.proof.CaseResult;
 import dev.strata.models.proof.DeviceMeasure;
@@ -67,8 +64,7 @@ final class SplitSpeedRun {
         List<Double> pp = new ArrayList<>();
         List<Double> tg = new ArrayList<>();
         sampler.start();
-        try (Engine engine = Engine.create(setup.llama(), new Ledger(), new CudaDeviceInventory(HostMemory.system()),
-                setup.caps(c.caps(), 0));
+        try (Engine engine = setup.engine(setup.caps(c.caps(), 0));
              Model model = engine.load(file, LoadOptions.planned().withContextSize(c.model().context()).withSequences(1)
                      .withThreads(threads).withPrefixCache(false))) {
             placement = model.placement().orElseThrow();

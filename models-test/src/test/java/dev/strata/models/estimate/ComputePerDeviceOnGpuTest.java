@@ -62,7 +62,6 @@ class ComputePerDeviceOnGpuTest {
             SyntheticModels.write(file, spec, QuantMix.Q4_K_M, vocabs, DataMode.SPARSE, 1);
             ModelShape shape = ModelShape.of(GgufFile.read(file));
             boolean encoder = spec.architecture().equals("bert");
-            boolean moe = shape.expertCount() > 0;
             int n = shape.layerCount();
             for (int ngl : new int[] {n + 1, n / 2 + 1, 0}) {
                 List<Float> even = gpus.stream().map(g -> 1f).toList();
@@ -86,21 +85,8 @@ class ComputePerDeviceOnGpuTest {
                             LayerAssignment a = LayerAssignment.llamaCpp(n, ngl, gpus, even, List.of());
                             KvCacheEstimate kv = KvCacheEstimate.of(shape, a, params);
                             Map<String, Long> estimated = ComputeEstimate.buffers(shape, params, kv, a, gpus);
-                            boolean unchecked = false;
-                            for (String device : estimated.keySet()) {
-                                long actual = compute(mb, device);
-                                long est = estimated.get(device);
-                                String line = String.format(Locale.ROOT, "%s ngl=%d ctx=%d FA %s %s: estimated %,d, llama.cpp %,d (%+.2f MiB)%s",
-                                        spec.name(), ngl, ctx, flash ? "on" : "off", device, est, actual,
-                                        (est - actual) / 1048576.0, unchecked ? " [unchecked]" : "");
-                                System.out.println(line);
-                                if (!unchecked) {
-                                    checked++;
-                                    if (est != actual) {
-                                        mismatches.add(line);
-                                    }
-                                }
-                            }
+                            checked += compare(String.format(Locale.ROOT, "%s ngl=%d ctx=%d FA %s", spec.name(), ngl, ctx,
+                                    flash ? "on" : "off"), estimated, mb, mismatches);
                         }
                     }
                 }
@@ -151,17 +137,8 @@ class ComputePerDeviceOnGpuTest {
                         LayerAssignment a = LayerAssignment.llamaCpp(n, ngl, gpus, even, List.of());
                         KvCacheEstimate kv = KvCacheEstimate.of(shape, a, params);
                         Map<String, Long> estimated = ComputeEstimate.buffers(shape, params, kv, a, gpus);
-                        for (String device : estimated.keySet()) {
-                            long actual = compute(mb, device);
-                            long est = estimated.get(device);
-                            String line = String.format(Locale.ROOT, "%s sampling ngl=%d FA %s %s: estimated %,d, llama.cpp %,d (%+.2f MiB)",
-                                    spec.name(), ngl, flash ? "on" : "off", device, est, actual, (est - actual) / 1048576.0);
-                            System.out.println(line);
-                            checked++;
-                            if (est != actual) {
-                                mismatches.add(line);
-                            }
-                        }
+                        checked += compare(String.format(Locale.ROOT, "%s sampling ngl=%d FA %s", spec.name(), ngl,
+                                flash ? "on" : "off"), estimated, mb, mismatches);
                     }
                 }
             }
@@ -169,6 +146,21 @@ class ComputePerDeviceOnGpuTest {
         }
         System.out.println(checked + " device buffers with backend samplers checked, " + mismatches.size() + " differ");
         assertThat(mismatches).isEmpty();
+    }
+
+    /** Prints each device's estimate against llama.cpp's, adds the ones that differ to {@code mismatches}; returns how many. */
+    private static int compare(String label, Map<String, Long> estimated, MemoryBreakdown mb, List<String> mismatches) {
+        for (Map.Entry<String, Long> e : estimated.entrySet()) {
+            long actual = compute(mb, e.getKey());
+            long est = e.getValue();
+            String line = String.format(Locale.ROOT, "%s %s: estimated %,d, llama.cpp %,d (%+.2f MiB)", label, e.getKey(),
+                    est, actual, (est - actual) / 1048576.0);
+            System.out.println(line);
+            if (est != actual) {
+                mismatches.add(line);
+            }
+        }
+        return estimated.size();
     }
 
     /** llama.cpp's compute bytes on {@code device}; host buffers (CPU, CUDA_Host) count as the CPU. */
