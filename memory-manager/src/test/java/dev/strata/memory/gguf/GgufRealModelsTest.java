@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Test;
  * cross-checked with llama.cpp's gguf-py reader. Missing models fail the test: they are part of the
  * test fixture, and skipping would hide a broken checkout.
  */
-class GgufRealModelsTest {
+public class GgufRealModelsTest {
 
     /** The build's {@code strata.models.dir} if it exists, else the first {@code shared/models} up from here. */
-    static Path modelsDir() {
+    public static Path modelsDir() {
         String configured = System.getProperty("strata.models.dir", "");
         if (!configured.isBlank() && Files.isDirectory(Path.of(configured))) {
             return Path.of(configured).toAbsolutePath().normalize();

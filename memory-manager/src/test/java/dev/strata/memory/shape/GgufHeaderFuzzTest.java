@@ -2,6 +2,7 @@ package dev.strata.memory.shape;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.strata.memory.device.DeviceBudget;
 import dev.strata.memory.device.DeviceId;
@@ -9,6 +10,7 @@ import dev.strata.memory.estimate.CpuRepack;
 import dev.strata.memory.estimate.KvCacheParams;
 import dev.strata.memory.gguf.GgufFile;
 import dev.strata.memory.gguf.GgufFormatException;
+import dev.strata.memory.gguf.GgufRealModelsTest;
 import dev.strata.memory.plan.DevicePlan;
 import dev.strata.memory.plan.Placement;
 import dev.strata.memory.plan.PlanDevice;
@@ -51,7 +53,7 @@ class GgufHeaderFuzzTest {
     /** Held, so the level stays: fuzzed headers make the estimators warn on nearly every input. */
     private static final Logger QUIET = quiet();
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "30s")
     void readerAndPlanner(byte[] header) throws IOException {
         check(header);
     }
@@ -59,6 +61,64 @@ class GgufHeaderFuzzTest {
     @FuzzTest(maxExecutions = 1_000_000, maxDuration = "4h")
     void readerAndPlannerLong(byte[] header) throws IOException {
         check(header);
+    }
+
+    /**
+     * The real models' headers (every GGUF in {@code shared/models}: stories260K, its MoE variant, all-MiniLM),
+     * edited where and how Jazzer chooses: bytes overwritten, inserted or cut, the header truncated. Its own
+     * surefire execution shares the CI minute with {@link #readerAndPlanner}.
+     */
+    @FuzzTest(maxDuration = "30s")
+    void realHeadersEdited(FuzzedDataProvider data) throws IOException {
+        List<byte[]> real = RealHeaders.ALL;
+        byte[] header = real.get(data.consumeInt(0, real.size() - 1)).clone();
+        for (int edits = data.consumeInt(1, 8); edits > 0 && header.length > 0 && data.remainingBytes() > 0; edits--) {
+            int at = data.consumeInt(0, header.length - 1);
+            switch (data.consumeInt(0, 3)) {
+                case 0 -> { // overwrite
+                    byte[] with = data.consumeBytes(Math.min(16, header.length - at));
+                    System.arraycopy(with, 0, header, at, with.length);
+                }
+                case 1 -> { // insert
+                    byte[] with = data.consumeBytes(16);
+                    byte[] longer = new byte[header.length + with.length];
+                    System.arraycopy(header, 0, longer, 0, at);
+                    System.arraycopy(with, 0, longer, at, with.length);
+                    System.arraycopy(header, at, longer, at + with.length, header.length - at);
+                    header = longer;
+                }
+                case 2 -> { // cut
+                    int n = data.consumeInt(1, Math.min(64, header.length - at));
+                    byte[] shorter = new byte[header.length - n];
+                    System.arraycopy(header, 0, shorter, 0, at);
+                    System.arraycopy(header, at + n, shorter, at, header.length - at - n);
+                    header = shorter;
+                }
+                default -> header = java.util.Arrays.copyOf(header, at); // truncate
+            }
+        }
+        check(header);
+    }
+
+    /** Each real model's bytes up to its tensor data, read once. */
+    private static final class RealHeaders {
+        static final List<byte[]> ALL = read();
+
+        private static List<byte[]> read() {
+            try (var files = Files.list(GgufRealModelsTest.modelsDir())) {
+                List<byte[]> out = new java.util.ArrayList<>();
+                for (Path f : files.filter(f -> f.toString().endsWith(".gguf")).sorted().toList()) {
+                    int length = (int) GgufFile.read(f).dataOffset();
+                    try (var in = Files.newInputStream(f)) {
+                        out.add(in.readNBytes(length));
+                    }
+                }
+                assertThat(out).as("real GGUF headers").isNotEmpty();
+                return List.copyOf(out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     private static void check(byte[] header) throws IOException {
