@@ -658,6 +658,54 @@ class NativeMisuseTest {
     }
 
     @Test
+    void samplerGreedyTokens() {
+        for (boolean backend : new boolean[] {false, true}) {
+            try (LlamaContext ctx = LlamaContext.create(stories, ContextParams.defaults().withContextSize(256).withSequences(4)
+                    .withThreads(4, 4).withBackendSampling(backend));
+                 Sampler greedy = Sampler.create(stories, SamplingParams.greedy())) {
+                String[] prompts = {"Once upon a time", "The dog", "Lily saw a big", "Tom and Sam"};
+                Batch batch = new Batch(64);
+                int[] last = new int[prompts.length];
+                for (int seq = 0; seq < prompts.length; seq++) {
+                    int[] tokens = stories.tokenize(prompts[seq], true, false);
+                    for (int i = 0; i < tokens.length; i++) {
+                        last[seq] = batch.add(tokens[i], i, seq, i == tokens.length - 1);
+                    }
+                }
+                assertThat(ctx.decode(batch)).isEqualTo(DecodeStatus.OK);
+                int[] together = Sampler.greedyTokens(ctx, last);
+                int[] reversed = Sampler.greedyTokens(ctx, new int[] {last[3], last[2], last[1], last[0]});
+                for (int seq = 0; seq < prompts.length; seq++) {
+                    assertThat(together[seq]).as("sequence %d, backend sampling %s", seq, backend)
+                            .isEqualTo(greedy.sample(ctx, last[seq])).isEqualTo(reversed[3 - seq]);
+                }
+                assertThat(Sampler.greedyTokens(ctx, new int[0])).isEmpty();
+                assertThatThrownBy(() -> Sampler.greedyTokens(ctx, new int[] {last[0], last[0] + 1}))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batch index");
+                assertThatThrownBy(() -> Sampler.greedyTokens(ctx, new int[] {-7})).isInstanceOf(IllegalArgumentException.class);
+                assertThatThrownBy(() -> Sampler.greedyTokens(ctx, null)).isInstanceOf(NullPointerException.class);
+                assertThatThrownBy(() -> Sampler.greedyTokens(null, last)).isInstanceOf(NullPointerException.class);
+                ctx.close();
+                assertThatThrownBy(() -> Sampler.greedyTokens(ctx, last)).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("closed");
+            }
+        }
+    }
+
+    @Test
+    void samplerIsGreedy() {
+        try (Sampler greedy = Sampler.create(stories, SamplingParams.greedy());
+             Sampler random = Sampler.create(stories, SamplingParams.defaults());
+             Sampler grammar = Sampler.create(stories, SamplingParams.greedy().withGrammar("root ::= \"Once\""));
+             Sampler penalised = Sampler.create(stories, SamplingParams.greedy().withPenalties(1.3f, 0.1f, 0.1f, 64))) {
+            assertThat(greedy.isGreedy()).isTrue();
+            assertThat(random.isGreedy()).isFalse();
+            assertThat(grammar.isGreedy()).as("a grammar masks the row first").isFalse();
+            assertThat(penalised.isGreedy()).as("penalties change the row first").isFalse();
+        }
+    }
+
+    @Test
     void samplerSampleLogprobs() {
         try (LlamaContext ctx = context(1); Sampler sampler = Sampler.create(stories, SamplingParams.defaults())) {
             int last = prompt(ctx, 0);

@@ -92,6 +92,13 @@ final class LlamaNative {
      * token's id and logprob at [0], then the {@code ids.length - 1} (0 to 20) most likely tokens, best first.
      */
     static native int samplerSampleLogprobs(long sampler, long context, int index, int[] ids, float[] logprobs);
+    /**
+     * The greedy token of each row at {@code indices} of the context's last decode, into {@code tokens}:
+     * the graph's argmax for rows with a backend sampler, else scans split across the context's CPU threads.
+     */
+    static native void samplerGreedyTokens(long context, int[] indices, int[] tokens);
+    /** Whether the chain is the greedy sampler alone (what {@link #samplerGreedyTokens} picks). */
+    static native boolean samplerIsGreedy(long sampler);
     static native void samplerAccept(long sampler, int token);
     static native void samplerReset(long sampler);
     static native void samplerFree(long sampler);

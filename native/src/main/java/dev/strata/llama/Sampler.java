@@ -21,10 +21,12 @@ import java.util.Objects;
 public final class Sampler implements AutoCloseable {
     private final NativeHandle handle;
     private final LlamaModel model;
+    private final boolean greedy;
 
     private Sampler(long pointer, LlamaModel model) {
         this.handle = new NativeHandle(pointer, "sampler", LlamaNative::samplerFree);
         this.model = model;
+        this.greedy = LlamaNative.samplerIsGreedy(pointer);
     }
 
     /**
@@ -44,6 +46,33 @@ public final class Sampler implements AutoCloseable {
         Sampler sampler = new Sampler(pointer, model);
         model.register(sampler);
         return sampler;
+    }
+
+    /**
+     * Whether this chain is the greedy sampler alone (temperature 0, no grammar, no penalties): its
+     * token is the one {@link #greedyTokens} picks, and it keeps no state to accept.
+     */
+    public boolean isGreedy() {
+        return greedy;
+    }
+
+    /**
+     * The greedy token (first highest logit, or the graph's argmax with backend sampling) of each row
+     * at {@code batchIndices} of the context's last decode, in one native call: the scans are split
+     * across the context's CPU threads. What {@link #sample} returns for an {@link #isGreedy()} sampler.
+     *
+     * <pre>{@code
+     * int[] next = Sampler.greedyTokens(context, new int[] {3, 7, 11}); // three sequences' outputs
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when a row was not an output of the last decode
+     */
+    public static int[] greedyTokens(LlamaContext context, int[] batchIndices) {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(batchIndices, "batchIndices");
+        int[] tokens = new int[batchIndices.length];
+        LlamaNative.samplerGreedyTokens(context.pointer(), batchIndices, tokens);
+        return tokens;
     }
 
     /** Picks a token from the logits at {@code batchIndex} of the context's last decode, and accepts it. */

@@ -5,6 +5,7 @@ import dev.strata.llama.DecodeStatus;
 import dev.strata.llama.LlamaContext;
 import dev.strata.llama.LlamaModel;
 import dev.strata.llama.SampledToken;
+import dev.strata.llama.Sampler;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -58,6 +59,14 @@ final class DecodeLoop {
     private volatile long lastActivityNanos = System.nanoTime();
     private final AtomicLong preemptions = new AtomicLong();
     private final AtomicLong restores = new AtomicLong();
+    // step timing: written by the loop's thread only, published as one snapshot per step
+    private long steps;
+    private long stepTokens;
+    private long decodeNanos;
+    private long sampleNanos;
+    private long busyNanos;
+    private long lastStepEnd;
+    private volatile StepTiming timing = new StepTiming(0, 0, 0, 0, 0);
 
     DecodeLoop(String name, LlamaModel model, LlamaContext context) {
         this.name = name;
@@ -138,6 +147,10 @@ final class DecodeLoop {
         return runningCount;
     }
 
+    StepTiming timing() {
+        return timing;
+    }
+
     /** Ends every request with CANCELLED and stops the thread; returns once it has. */
     void stop() {
         stopping = true;
@@ -176,12 +189,20 @@ final class DecodeLoop {
                 admit();
                 runningCount = running.size();
                 if (running.isEmpty()) {
+                    lastStepEnd = 0; // waiting for work is not host time between steps
                     if (submitted.isEmpty() && tasks.isEmpty()) {
                         LockSupport.park(this);
                     }
                     continue;
                 }
+                long start = System.nanoTime();
+                if (lastStepEnd != 0) {
+                    busyNanos += start - lastStepEnd;
+                }
                 step();
+                lastStepEnd = System.nanoTime();
+                busyNanos += lastStepEnd - start;
+                timing = new StepTiming(steps, stepTokens, decodeNanos, sampleNanos, busyNanos - decodeNanos - sampleNanos);
             }
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.ERROR, "decode loop of " + name + " failed", t);
@@ -449,11 +470,16 @@ final class DecodeLoop {
             return;
         }
         DecodeStatus status;
+        long decodeStart = System.nanoTime();
         try {
             status = context.decode(batch);
         } catch (RuntimeException e) {
             failStep("decode failed: " + e.getMessage());
             return;
+        } finally {
+            decodeNanos += System.nanoTime() - decodeStart;
+            steps++;
+            stepTokens += batch.size();
         }
         switch (status) {
             case OK -> afterDecode();
@@ -475,10 +501,12 @@ final class DecodeLoop {
                 s.slot.cached.add(s.tokens.get(from + i));
             }
         }
+        int[] greedy = greedyTokens();
+        int g = 0;
         for (Sequence s : stepped) {
             if (s.outputIndex >= 0 && s.slot != null) {
                 try {
-                    sampleNext(s);
+                    sampleNext(s, greedy != null && isPlainGreedy(s) ? greedy[g++] : -1);
                 } catch (RuntimeException e) {
                     // a sampler failure (grammar with no valid token, ...) ends this request, not the loop
                     end(s, FinishReason.ERROR, "sampling failed: " + e.getMessage());
@@ -487,14 +515,58 @@ final class DecodeLoop {
         }
     }
 
-    private void sampleNext(Sequence s) {
+    private static boolean isPlainGreedy(Sequence s) {
+        return s.outputIndex >= 0 && s.slot != null && s.logprobs == null && s.sampler.isGreedy();
+    }
+
+    /**
+     * The tokens of this step's greedy sequences (no logprobs), in {@code stepped} order, from one native
+     * call that splits the scans of their rows across the CPU threads; null when fewer than two, which
+     * sample one by one.
+     */
+    private int[] greedyTokens() {
+        int n = 0;
+        for (Sequence s : stepped) {
+            if (isPlainGreedy(s)) {
+                n++;
+            }
+        }
+        if (n < 2) {
+            return null;
+        }
+        int[] indices = new int[n];
+        int i = 0;
+        for (Sequence s : stepped) {
+            if (isPlainGreedy(s)) {
+                indices[i++] = s.outputIndex;
+            }
+        }
+        long start = System.nanoTime();
+        try {
+            return Sampler.greedyTokens(context, indices);
+        } catch (RuntimeException e) {
+            return null; // each sequence samples on its own, and a failure ends that one alone
+        } finally {
+            sampleNanos += System.nanoTime() - start;
+        }
+    }
+
+    /** Samples (or takes {@code presampled}, when not negative) the sequence's next token and delivers it. */
+    private void sampleNext(Sequence s, int presampled) {
         SampledToken sampled = null;
         int token;
-        if (s.logprobs == null) {
-            token = s.sampler.sample(context, s.outputIndex);
-        } else {
-            sampled = s.sampler.sampleWithLogprobs(context, s.outputIndex, s.topLogprobs);
-            token = sampled.token();
+        long sampleStart = System.nanoTime();
+        try {
+            if (presampled >= 0) {
+                token = presampled;
+            } else if (s.logprobs == null) {
+                token = s.sampler.sample(context, s.outputIndex);
+            } else {
+                sampled = s.sampler.sampleWithLogprobs(context, s.outputIndex, s.topLogprobs);
+                token = sampled.token();
+            }
+        } finally {
+            sampleNanos += System.nanoTime() - sampleStart;
         }
         long now = System.nanoTime();
         if (s.firstTokenNanos == 0) {

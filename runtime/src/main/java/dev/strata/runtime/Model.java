@@ -148,6 +148,15 @@ public final class Model implements AutoCloseable {
         return loop.restores();
     }
 
+    /**
+     * Where the decode loop's time went since load: decode calls, sampler calls and the host work
+     * around them (see {@link StepTiming}). Take two and {@link StepTiming#since subtract} to time a stretch.
+     * Updated when a step ends, which is just after the step delivered its tokens and results.
+     */
+    public StepTiming stepTiming() {
+        return loop.timing();
+    }
+
     /** When the last request arrived or finished, as {@link System#nanoTime()}. */
     public long lastActivityNanos() {
         return loop.lastActivityNanos();

@@ -1,5 +1,6 @@
 package dev.strata.models.bench;
 
+import dev.strata.runtime.StepTiming;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -64,7 +65,19 @@ final class BenchReport {
         b.append(String.join("; ", rows.stream().map(r -> r.test() + ": " + r.strata()
                 .map(m -> m.samples().stream().map(x -> String.format(Locale.ROOT, "%.1f", x)).toList().toString())
                 .orElse("—")).toList()));
-        b.append("\n\nllama.cpp, as run:\n\n```\n");
+        b.append("\n\nStrata's decode loop, per step, over the timed runs (decode: inside llama_decode; sampling: the"
+                + " sampler calls, the first of which waits for the device; host: everything else, while the device waits):\n\n");
+        b.append("| test | steps per run | tokens per step | decode (µs) | sampling (µs) | host (µs) |\n|---|---:|---:|---:|---:|---:|\n");
+        for (Row r : rows) {
+            r.strata().ifPresent(m -> {
+                StepTiming t = m.steps();
+                double n = Math.max(1, t.steps());
+                b.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.0f | %.0f | %.0f |%n", r.test(),
+                        t.steps() / (double) Math.max(1, m.samples().size()), t.tokens() / n, t.decodeNanos() / n / 1e3,
+                        t.sampleNanos() / n / 1e3, t.otherNanos() / n / 1e3));
+            });
+        }
+        b.append("\nllama.cpp, as run:\n\n```\n");
         commands.forEach(c -> b.append(c).append('\n'));
         b.append("```\n");
         return b.toString();

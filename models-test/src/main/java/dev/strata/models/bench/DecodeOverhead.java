@@ -16,6 +16,7 @@ import dev.strata.runtime.Engine;
 import dev.strata.runtime.GenerationRequest;
 import dev.strata.runtime.LoadOptions;
 import dev.strata.runtime.Model;
+import dev.strata.runtime.StepTiming;
 import dev.strata.runtime.load.LoadedModel;
 import dev.strata.runtime.load.PlannedLoader;
 import java.nio.file.Path;
@@ -92,7 +93,11 @@ public final class DecodeOverhead {
                      Model m = engine.load(model, LoadOptions.defaults().withGpuLayers(-1).withContextSize(640)
                              .withThreads(threads).withSequences(1).withPrefixCache(false).withBackendSampling(backend))) {
                     double[] tps = new double[RUNS];
+                    StepTiming before = null;
                     for (int r = -5; r < RUNS; r++) {
+                        if (r == 0) {
+                            before = m.stepTiming();
+                        }
                         long t0 = System.nanoTime();
                         m.submit(GenerationRequest.ofTokens(new int[] {100 + r + 5}).withMaxTokens(TOKENS).withIgnoreEos(true))
                                 .result().join();
@@ -101,6 +106,9 @@ public final class DecodeOverhead {
                         }
                     }
                     report("decode loop (Model.submit), backend " + (backend ? "on" : "off"), threads, tps);
+                    StepTiming t = m.stepTiming().since(before);
+                    System.out.printf(Locale.ROOT, "OVERHEAD   per step: %.0f us in decode, %.0f us sampling, %.0f us host work (%d steps)%n",
+                            t.decodeNanos() / 1e3 / t.steps(), t.sampleNanos() / 1e3 / t.steps(), t.hostNanosPerStep() / 1e3, t.steps());
                 }
             }
         }

@@ -1,6 +1,7 @@
 package dev.strata.models.bench;
 
 import dev.strata.runtime.Model;
+import dev.strata.runtime.StepTiming;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -25,10 +26,10 @@ final class StrataBench {
     }
 
     /**
-     * tokens/s of the runs, their median, and what differed from the test as specified (empty when
-     * nothing did).
+     * tokens/s of the runs, their median, what differed from the test as specified (empty when
+     * nothing did), and the decode loop's step timing summed over the timed runs.
      */
-    record Measure(double median, List<Double> samples, String note) {}
+    record Measure(double median, List<Double> samples, String note, StepTiming steps) {}
 
     /**
      * tg: one stream, a one-token prompt, {@code genTokens} generated. As llama-bench's tg decodes
@@ -37,14 +38,14 @@ final class StrataBench {
      */
     Measure generation(Model model) {
         int n = settings.genTokens();
-        return measure(i -> runner.run(model, List.of(tokens(model, 1)), n), StreamRunner.Timing::generatedTokens,
+        return measure(model, i -> runner.run(model, List.of(tokens(model, 1)), n), StreamRunner.Timing::generatedTokens,
                 t -> t.generatedTokens() == n ? "" : "generated " + t.generatedTokens() + " of " + n + " tokens");
     }
 
     /** pp: one stream, a {@code promptTokens} prompt in one decode, then one token sampled (no further decode). */
     Measure promptProcessing(Model model) {
         int n = settings.promptTokens();
-        return measure(i -> runner.run(model, List.of(tokens(model, n)), 1), StreamRunner.Timing::promptTokens,
+        return measure(model, i -> runner.run(model, List.of(tokens(model, n)), 1), StreamRunner.Timing::promptTokens,
                 t -> t.promptTokens() == n ? "" : "the runtime counted " + t.promptTokens() + " prompt tokens");
     }
 
@@ -58,7 +59,7 @@ final class StrataBench {
     Measure aggregate(Model model, int streams) {
         int per = settings.streamPrompt();
         int gen = settings.streamGen();
-        return measure(i -> {
+        return measure(model, i -> {
             List<int[]> prompts = new ArrayList<>();
             for (int s = 0; s < streams; s++) {
                 prompts.add(tokens(model, per));
@@ -78,7 +79,7 @@ final class StrataBench {
      * llama-bench's single run because the JVM compiles the decode loop's Java code while it runs: a
      * server is measured in its steady state, not while its JIT is still at work.
      */
-    private Measure measure(IntFunction<StreamRunner.Timing> run, ToIntFunction<StreamRunner.Timing> counted,
+    private Measure measure(Model model, IntFunction<StreamRunner.Timing> run, ToIntFunction<StreamRunner.Timing> counted,
                             Check check) {
         long start = System.nanoTime();
         for (int w = 0; w < WARM_UP_RUNS || System.nanoTime() - start < WARM_UP_NANOS; w++) {
@@ -86,6 +87,7 @@ final class StrataBench {
         }
         List<Double> samples = new ArrayList<>();
         String note = "";
+        StepTiming before = model.stepTiming();
         for (int i = 0; i < settings.reps(); i++) {
             StreamRunner.Timing t = run.apply(i);
             String cached = t.cachedTokens() > 0 ? t.cachedTokens() + " of " + t.promptTokens()
@@ -94,7 +96,7 @@ final class StrataBench {
             note = n.isEmpty() ? note : n;
             samples.add(t.tokensPerSecond(counted.applyAsInt(t)));
         }
-        return new Measure(LlamaCppTools.median(samples), List.copyOf(samples), note);
+        return new Measure(LlamaCppTools.median(samples), List.copyOf(samples), note, model.stepTiming().since(before));
     }
 
     private int[] tokens(Model model, int n) {

@@ -14,6 +14,7 @@ import dev.strata.runtime.LoadOptions;
 import dev.strata.runtime.Model;
 import dev.strata.runtime.ModelClosedException;
 import dev.strata.runtime.PromptTooLongException;
+import dev.strata.runtime.StepTiming;
 import dev.strata.runtime.TokenStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +29,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The per-model decode loop on stories260K: many requests in one batch, each as if alone. */
 class ContinuousBatchingTest {
@@ -64,9 +67,12 @@ class ContinuousBatchingTest {
         return texts;
     }
 
-    @Test
-    void sixteenConcurrentStreamsEachProduceTheTextTheyProduceAlone() throws Exception {
-        try (Model model = load(4096, 16)) {
+    /** With backend sampling (the default: the graph's argmax) and without (scans split across the CPU threads). */
+    @ParameterizedTest(name = "backend sampling {0}")
+    @ValueSource(booleans = {true, false})
+    void sixteenConcurrentStreamsEachProduceTheTextTheyProduceAlone(boolean backendSampling) throws Exception {
+        try (Model model = engine.load(TestModels.stories(), LoadOptions.defaults().withContextSize(4096).withSequences(16)
+                .withThreads(2).withBackendSampling(backendSampling))) {
             List<String> expected = alone(model, PROMPTS, 48);
             ExecutorService readers = Executors.newFixedThreadPool(16);
             try {
@@ -97,6 +103,28 @@ class ContinuousBatchingTest {
                 readers.shutdownNow();
             }
             assertThat(model.activeRequests()).isZero();
+        }
+    }
+
+    @Test
+    void stepTimingCountsEveryDecodeAndItsTokens() {
+        try (Model model = load(1024, 1)) {
+            StepTiming before = model.stepTiming();
+            GenerationResult r = model.submit(GenerationRequest.ofTokens(new int[] {1, 400, 401, 402}).withMaxTokens(16)
+                    .withIgnoreEos(true)).result().join();
+            assertThat(r.generatedTokens()).isEqualTo(16);
+            // published once a step is over, which is just after its result was delivered
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (model.stepTiming().since(before).steps() < 16 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            StepTiming t = model.stepTiming().since(before);
+            // the prompt in one step, then every generated token but the last is decoded
+            assertThat(t.steps()).isEqualTo(16);
+            assertThat(t.tokens()).isEqualTo(4 + 15);
+            assertThat(t.decodeNanos()).isPositive();
+            assertThat(t.sampleNanos()).isPositive();
+            assertThat(t.otherNanos()).isNotNegative();
         }
     }
 
