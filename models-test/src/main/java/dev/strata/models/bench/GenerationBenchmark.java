@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +26,7 @@ import java.util.Optional;
  * <pre>{@code
  * models-test/bench/run-cpu-bench.sh     # builds everything, runs this on stories260K, threads 2
  * java -cp ... dev.strata.models.bench.GenerationBenchmark --model stories260K.gguf --tools /tmp/llama-tools/cpu \
- *     --out bench.md --threads 2 --gpu-layers 0 [--reps 5] [--streams 8,32] [--machine "..."] [--backend-sampling off]
+ *     --out bench.md --threads 2 --gpu-layers 0 [--reps 5] [--rounds 3] [--streams 8,32] [--machine "..."] [--backend-sampling off]
  * }</pre>
  *
  * The tools must come from the same llama.cpp build tree as the libstrata this JVM loads
@@ -35,6 +36,7 @@ public final class GenerationBenchmark {
     static final double SINGLE_STREAM_REQUIRED = 0.98;
     static final double PROMPT_REQUIRED = 0.98;
     static final double AGGREGATE_REQUIRED = 0.95;
+    static final long QUIET_MILLIS = 3000;
 
     private GenerationBenchmark() {}
 
@@ -55,14 +57,19 @@ public final class GenerationBenchmark {
                 128, 512, Arrays.stream(a.getOrDefault("streams", "8,32").split(",")).map(Integer::valueOf).toList(),
                 128, 128);
 
+        // Rounds alternate llama.cpp's tools and Strata on the same machine, so that a drift of the machine's
+        // speed over the run (clocks, other tenants) weighs on both sides alike rather than on whichever ran last.
+        int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
+        if (rounds < 1) {
+            throw new IllegalArgumentException("--rounds must be >= 1");
+        }
         LlamaCppTools llama = new LlamaCppTools(tools, out.resolveSibling(out.getFileName() + ".logs"));
-        Map<String, LlamaCppTools.BenchResult> bench = llama.llamaBench(s);
-        Map<Integer, LlamaCppTools.BenchResult> batched = llama.batchedBench(s);
-
         StrataBench strata = new StrataBench(s, new SubmitRunner());
-        StrataBench.Measure tg;
-        StrataBench.Measure pp;
-        Map<Integer, StrataBench.Measure> aggregate = new HashMap<>();
+        Map<String, List<LlamaCppTools.BenchResult>> benchRounds = new HashMap<>();
+        Map<Integer, List<LlamaCppTools.BenchResult>> batchedRounds = new HashMap<>();
+        List<StrataBench.Measure> tgRounds = new ArrayList<>();
+        List<StrataBench.Measure> ppRounds = new ArrayList<>();
+        Map<Integer, List<StrataBench.Measure>> aggregateRounds = new HashMap<>();
         try (Engine engine = Engine.create()) {
             // No prefix cache: llama.cpp's tools start every run from an empty cache, and cells kept for
             // reuse would lengthen every later run's attention (random prompts never reuse them).
@@ -74,29 +81,44 @@ public final class GenerationBenchmark {
             // more (tg: a one-token prompt; pp: the token sampled after the prompt). One context of 640
             // cells for both cost tg128 about 2.5 % on the H100 against llama-bench's 128 (docs/benchmarks.md,
             // DecodeOverhead run d) and about a quarter on the CPU with stories260K.
-            try (Model single = engine.load(model, base.withContextSize(s.genTokens() + 1).withSequences(1))) {
-                tg = strata.generation(single);
-            }
-            try (Model single = engine.load(model, base.withContextSize(s.promptTokens() + 1).withSequences(1))) {
-                pp = strata.promptProcessing(single);
-            }
-            // every stream's tokens and as many sequences as the most streams, as llama-batched-bench's context has
-            try (Model multi = engine.load(model, base.withContextSize(s.streamContext()).withSequences(s.maxStreams()))) {
-                for (int n : s.streams()) {
-                    aggregate.put(n, strata.aggregate(multi, n));
+            // Every stream's tokens and as many sequences as the most streams, as llama-batched-bench's context has.
+            try (Model tgModel = engine.load(model, base.withContextSize(s.genTokens() + 1).withSequences(1));
+                 Model ppModel = engine.load(model, base.withContextSize(s.promptTokens() + 1).withSequences(1));
+                 Model multi = engine.load(model, base.withContextSize(s.streamContext()).withSequences(s.maxStreams()))) {
+                for (int r = 1; r <= rounds; r++) {
+                    System.out.println("round " + r + " of " + rounds);
+                    quiet();
+                    llama.llamaBench(s).forEach((k, v) -> benchRounds.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+                    tgRounds.add(strata.generation(tgModel));
+                    ppRounds.add(strata.promptProcessing(ppModel));
+                    quiet();
+                    llama.batchedBench(s).forEach((k, v) -> batchedRounds.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+                    for (int n : s.streams()) {
+                        aggregateRounds.computeIfAbsent(n, x -> new ArrayList<>()).add(strata.aggregate(multi, n));
+                    }
                 }
             }
         }
+        Map<String, LlamaCppTools.BenchResult> bench = new HashMap<>();
+        benchRounds.forEach((k, v) -> bench.put(k, LlamaCppTools.BenchResult.of(v)));
+        Map<Integer, LlamaCppTools.BenchResult> batched = new HashMap<>();
+        batchedRounds.forEach((k, v) -> batched.put(k, LlamaCppTools.BenchResult.of(v)));
+        StrataBench.Measure tg = StrataBench.Measure.of(tgRounds);
+        StrataBench.Measure pp = StrataBench.Measure.of(ppRounds);
+        Map<Integer, StrataBench.Measure> aggregate = new HashMap<>();
+        aggregateRounds.forEach((k, v) -> aggregate.put(k, StrataBench.Measure.of(v)));
 
         BenchReport report = new BenchReport();
         report.header("Model: `" + model.getFileName() + "`; " + a.getOrDefault("machine", "machine not named")
                 + "; " + OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_DATE) + ".");
         report.header("");
         report.header(String.format(Locale.ROOT, "Settings (both sides): threads %d, GPU layers %s, flash attention %s,"
-                        + " batch %d, micro-batch %d, unified KV %s; %d timed runs, median, after warm-up (llama.cpp's tools: one run; Strata: at least three runs and two seconds, for the JIT)."
-                        + " Strata's greedy tokens: %s.",
+                        + " batch %d, micro-batch %d, KV cache split for one sequence (llama-bench's default; Strata's for a lone sequence)"
+                        + " and unified for the streams (llama-batched-bench -kvu %s; Strata's for several); %d rounds, each llama.cpp's tool then Strata, of %d timed runs"
+                        + " after warm-up (llama.cpp's tools: one run; Strata: at least three runs and two seconds, for the JIT);"
+                        + " the table gives the median of all rounds' runs. Strata's greedy tokens: %s.",
                 s.threads(), gpuLayers < 0 ? "all" : Integer.toString(gpuLayers), s.flashAttention(), s.batch(),
-                s.microBatch(), s.kvUnified(), s.reps(), backendSampling ? "backend sampling (argmax in the graph)"
+                s.microBatch(), s.kvUnified(), rounds, s.reps(), backendSampling ? "backend sampling (argmax in the graph)"
                         : "scan of the logits row (backend sampling off)"));
         String tgName = "tg" + s.genTokens();
         String ppName = "pp" + s.promptTokens();
@@ -118,6 +140,16 @@ public final class GenerationBenchmark {
         Files.writeString(out, md);
         System.out.println("written to " + out);
         System.exit(report.allPass() ? 0 : 1);
+    }
+
+    /**
+     * Lets this JVM settle before a llama.cpp tool runs beside it: the JIT compiles in the background after
+     * loads and runs, and the CPU threadpool of a context Strata just used polls for work for a while
+     * before it sleeps. On a 2-core host, llama-bench started right after the loads ran at a quarter of
+     * its speed.
+     */
+    private static void quiet() throws InterruptedException {
+        Thread.sleep(QUIET_MILLIS);
     }
 
     private static Map<String, String> options(String[] args) {

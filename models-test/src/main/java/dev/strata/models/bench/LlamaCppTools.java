@@ -22,6 +22,7 @@ final class LlamaCppTools {
 
     private final Path toolsDir;
     private final Path logDir;
+    private int runs;
 
     /** {@code toolsDir} holds the llama-bench and llama-batched-bench executables. */
     LlamaCppTools(Path toolsDir, Path logDir) {
@@ -30,7 +31,14 @@ final class LlamaCppTools {
     }
 
     /** llama-bench's tokens/s: the median of its samples and the mean it prints, per test. */
-    record BenchResult(String test, double median, double mean, List<Double> samples) {}
+    record BenchResult(String test, double median, double mean, List<Double> samples) {
+        /** The runs of several rounds as one result. */
+        static BenchResult of(List<BenchResult> rounds) {
+            List<Double> all = rounds.stream().flatMap(r -> r.samples().stream()).toList();
+            return new BenchResult(rounds.get(0).test(), LlamaCppTools.median(all),
+                    all.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN), all);
+        }
+    }
 
     /** The command line {@link #llamaBench} runs. */
     List<String> llamaBenchCommand(BenchSettings s) {
@@ -109,8 +117,9 @@ final class LlamaCppTools {
     /** Runs one tool to completion; returns its stdout, keeping stdout and stderr under {@code logDir}. */
     private String run(String name, List<String> command) throws IOException, InterruptedException {
         Files.createDirectories(logDir);
-        Path stdout = logDir.resolve(name + ".out");
-        Path stderr = logDir.resolve(name + ".err");
+        int n = ++runs; // one log pair per run: the rounds of a benchmark each keep theirs
+        Path stdout = logDir.resolve(name + "-" + n + ".out");
+        Path stderr = logDir.resolve(name + "-" + n + ".err");
         System.out.println("$ " + String.join(" ", command));
         Process p = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
         int rc = p.waitFor();

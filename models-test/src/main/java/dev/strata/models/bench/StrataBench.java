@@ -29,7 +29,20 @@ final class StrataBench {
      * tokens/s of the runs, their median, what differed from the test as specified (empty when
      * nothing did), and the decode loop's step timing summed over the timed runs.
      */
-    record Measure(double median, List<Double> samples, String note, StepTiming steps) {}
+    record Measure(double median, List<Double> samples, String note, StepTiming steps) {
+        /** The timed runs of several rounds as one measure. */
+        static Measure of(List<Measure> rounds) {
+            List<Double> all = rounds.stream().flatMap(m -> m.samples().stream()).toList();
+            String notes = String.join("; ", rounds.stream().map(Measure::note).filter(n -> !n.isEmpty()).distinct().toList());
+            StepTiming t = new StepTiming(0, 0, 0, 0, 0);
+            for (Measure m : rounds) {
+                StepTiming r = m.steps();
+                t = new StepTiming(t.steps() + r.steps(), t.tokens() + r.tokens(), t.decodeNanos() + r.decodeNanos(),
+                        t.sampleNanos() + r.sampleNanos(), t.otherNanos() + r.otherNanos());
+            }
+            return new Measure(LlamaCppTools.median(all), all, notes, t);
+        }
+    }
 
     /**
      * tg: one stream, a one-token prompt, {@code genTokens} generated. As llama-bench's tg decodes

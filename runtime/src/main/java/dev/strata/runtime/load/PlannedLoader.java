@@ -205,9 +205,10 @@ public final class PlannedLoader {
                 : Math.min(DEFAULT_CONTEXT, Math.max(shape.contextLengthTrain(), 1));
         KvCacheParams kv = KvCacheParams.defaults().withContext(context).withBatch(MICRO_BATCH, MICRO_BATCH);
         if (shape.rules().memory() != MemoryKind.NONE) {
-            // the generation context ContextLayout makes: its sequences share one unified cache, and
-            // backend samplers change its compute buffer
-            kv = kv.withSequences(options.sequences()).withUnified(true).withBackendSampling(options.backendSampling());
+            // the generation context ContextLayout makes: its sequences share one unified cache (a lone
+            // sequence has the split one), and backend samplers change its compute buffer
+            kv = kv.withSequences(options.sequences()).withUnified(ContextLayout.unifiedKv(options.sequences()))
+                    .withBackendSampling(options.backendSampling());
         }
         long hostBytes = options.hostBytes() > 0 ? options.hostBytes() : host.budgetBytes();
         boolean x86 = Set.of("amd64", "x86_64").contains(System.getProperty("os.arch", ""));
