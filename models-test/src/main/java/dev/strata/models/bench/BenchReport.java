@@ -67,14 +67,14 @@ final class BenchReport {
                 .orElse("—")).toList()));
         b.append("\n\nStrata's decode loop, per step, over the timed runs (decode: inside llama_decode; sampling: the"
                 + " sampler calls, the first of which waits for the device; host: everything else, while the device waits):\n\n");
-        b.append("| test | steps per run | tokens per step | decode (µs) | sampling (µs) | host (µs) |\n|---|---:|---:|---:|---:|---:|\n");
+        b.append("| test | steps per run | tokens per step | decode (µs) | sampling (µs) | host (µs) | per run: streams' wait for a first step (ms) | last token to results (ms) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
             r.strata().ifPresent(m -> {
                 StepTiming t = m.steps();
                 double n = Math.max(1, t.steps());
-                b.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.0f | %.0f | %.0f |%n", r.test(),
+                b.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.0f | %.0f | %.0f | %.2f | %.2f |%n", r.test(),
                         t.steps() / (double) Math.max(1, m.samples().size()), t.tokens() / n, t.decodeNanos() / n / 1e3,
-                        t.sampleNanos() / n / 1e3, t.otherNanos() / n / 1e3));
+                        t.sampleNanos() / n / 1e3, t.otherNanos() / n / 1e3, m.waitMillis(), m.tailMillis()));
             });
         }
         b.append("\nllama.cpp, as run:\n\n```\n");

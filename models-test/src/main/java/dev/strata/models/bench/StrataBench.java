@@ -29,7 +29,7 @@ final class StrataBench {
      * tokens/s of the runs, their median, what differed from the test as specified (empty when
      * nothing did), and the decode loop's step timing summed over the timed runs.
      */
-    record Measure(double median, List<Double> samples, String note, StepTiming steps) {
+    record Measure(double median, List<Double> samples, String note, StepTiming steps, double waitMillis, double tailMillis) {
         /** The timed runs of several rounds as one measure. */
         static Measure of(List<Measure> rounds) {
             List<Double> all = rounds.stream().flatMap(m -> m.samples().stream()).toList();
@@ -40,7 +40,10 @@ final class StrataBench {
                 t = new StepTiming(t.steps() + r.steps(), t.tokens() + r.tokens(), t.decodeNanos() + r.decodeNanos(),
                         t.sampleNanos() + r.sampleNanos(), t.otherNanos() + r.otherNanos());
             }
-            return new Measure(LlamaCppTools.median(all), all, notes, t);
+            double runs = Math.max(1, all.size());
+            return new Measure(LlamaCppTools.median(all), all, notes, t,
+                    rounds.stream().mapToDouble(m -> m.waitMillis() * m.samples().size()).sum() / runs,
+                    rounds.stream().mapToDouble(m -> m.tailMillis() * m.samples().size()).sum() / runs);
         }
     }
 
@@ -101,6 +104,8 @@ final class StrataBench {
         List<Double> samples = new ArrayList<>();
         String note = "";
         StepTiming before = model.stepTiming();
+        long wait = 0;
+        long tail = 0;
         for (int i = 0; i < settings.reps(); i++) {
             StreamRunner.Timing t = run.apply(i);
             String cached = t.cachedTokens() > 0 ? t.cachedTokens() + " of " + t.promptTokens()
@@ -108,8 +113,12 @@ final class StrataBench {
             String n = String.join("; ", java.util.stream.Stream.of(cached, check.note(t)).filter(x -> !x.isEmpty()).toList());
             note = n.isEmpty() ? note : n;
             samples.add(t.tokensPerSecond(counted.applyAsInt(t)));
+            wait += t.waitNanos();
+            tail += t.tailNanos();
         }
-        return new Measure(LlamaCppTools.median(samples), List.copyOf(samples), note, model.stepTiming().since(before));
+        int n = Math.max(1, settings.reps());
+        return new Measure(LlamaCppTools.median(samples), List.copyOf(samples), note, model.stepTiming().since(before),
+                wait / 1e6 / n, tail / 1e6 / n);
     }
 
     private int[] tokens(Model model, int n) {

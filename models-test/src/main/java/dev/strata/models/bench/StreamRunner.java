@@ -20,8 +20,11 @@ interface StreamRunner {
      * @param promptTokens    prompt tokens of all streams, as the runtime counted them
      * @param cachedTokens    of those, how many came from the runtime's prefix cache instead of being computed
      * @param generatedTokens generated tokens of all streams
+     * @param waitNanos       summed over the streams, from submission until the decode loop first put the stream
+     *                        in a step (time to first token less prompt time)
+     * @param tailNanos       from the last stream's last token to the caller holding every result
      */
-    record Timing(long wallNanos, int promptTokens, int cachedTokens, int generatedTokens) {
+    record Timing(long wallNanos, int promptTokens, int cachedTokens, int generatedTokens, long waitNanos, long tailNanos) {
         double tokensPerSecond(int tokens) {
             return tokens * 1e9 / wallNanos;
         }

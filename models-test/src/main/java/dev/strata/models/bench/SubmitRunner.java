@@ -26,8 +26,12 @@ final class SubmitRunner implements StreamRunner {
         int promptTokens = 0;
         int cachedTokens = 0;
         int generatedTokens = 0;
+        double waitMillis = 0;
+        double lastTokenMillis = 0; // after start
         for (Generation g : generations) {
             GenerationResult r = g.result().join();
+            waitMillis += Math.max(0, r.timeToFirstTokenMillis() - r.promptMillis());
+            lastTokenMillis = Math.max(lastTokenMillis, r.timeToFirstTokenMillis() + r.generationMillis());
             if (r.finishReason() == FinishReason.ERROR) {
                 throw new IllegalStateException("a benchmark request failed: " + r.errorMessage().orElse("?"));
             }
@@ -35,6 +39,9 @@ final class SubmitRunner implements StreamRunner {
             cachedTokens += r.cachedTokens();
             generatedTokens += r.generatedTokens();
         }
-        return new Timing(System.nanoTime() - start, promptTokens, cachedTokens, generatedTokens);
+        long wall = System.nanoTime() - start;
+        // submission times are within microseconds of start: the last token's time after start is close enough
+        return new Timing(wall, promptTokens, cachedTokens, generatedTokens, Math.round(waitMillis * 1e6),
+                Math.max(0, wall - Math.round(lastTokenMillis * 1e6)));
     }
 }
