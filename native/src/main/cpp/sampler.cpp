@@ -299,6 +299,7 @@ void logprobs_of(const float * x, int32_t n, llama_token chosen, int32_t top_n, 
 // on a 128k vocabulary one thread's scans take about a tenth of a fast GPU's step.
 struct greedy_job {
     const float * const * rows;
+    const int32_t * slots;  // where each row's token goes in `tokens`
     llama_token * tokens;
     int32_t n_rows;
     int32_t n_vocab;
@@ -307,7 +308,7 @@ struct greedy_job {
 void greedy_task(ggml_tensor *, const ggml_tensor *, int ith, int nth, void * userdata) {
     auto * job = static_cast<greedy_job *>(userdata);
     for (int32_t r = ith; r < job->n_rows; r += nth) {
-        job->tokens[r] = argmax(job->rows[r], job->n_vocab);
+        job->tokens[job->slots[r]] = argmax(job->rows[r], job->n_vocab);
     }
 }
 
@@ -380,10 +381,8 @@ JNI_FN(void, samplerGreedyTokens)(JNIEnv * env, jclass, jlong context_h, jintArr
             row_of.push_back(static_cast<int32_t>(i));
         }
         if (!rows.empty()) {
-            std::vector<llama_token> scanned(rows.size());
-            greedy_job job{rows.data(), scanned.data(), static_cast<int32_t>(rows.size()), n_vocab};
+            greedy_job job{rows.data(), row_of.data(), tokens.data(), static_cast<int32_t>(rows.size()), n_vocab};
             greedy_on_threadpool(c, job);
-            for (size_t r = 0; r < rows.size(); r++) tokens[static_cast<size_t>(row_of[r])] = scanned[r];
         }
         env->SetIntArrayRegion(jtokens, 0, n, tokens.data());
     });

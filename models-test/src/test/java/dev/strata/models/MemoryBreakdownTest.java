@@ -29,6 +29,33 @@ class MemoryBreakdownTest {
         }
     }
 
+    /**
+     * A lone sequence's context gets the split KV layout (ContextLayout.unifiedKv) while the planner's
+     * estimates were measured on unified ones: with one sequence both must take the same bytes.
+     */
+    @Test
+    void oneSequenceTakesTheSameBytesSplitOrUnified() {
+        for (Path file : new Path[] {TestModels.stories(), TestModels.storiesMoe()}) {
+            try (LlamaModel model = LlamaModel.load(LlamaBackend.get(), file, ModelParams.defaults(), null)) {
+                for (boolean samplers : new boolean[] {false, true}) {
+                    ContextParams p = ContextParams.defaults().withContextSize(4096).withSequences(1).withBackendSampling(samplers);
+                    MemoryBreakdown split;
+                    MemoryBreakdown unified;
+                    try (LlamaContext c = LlamaContext.create(model, p.withKvUnified(false))) {
+                        split = c.memoryBreakdown();
+                    }
+                    try (LlamaContext c = LlamaContext.create(model, p.withKvUnified(true))) {
+                        unified = c.memoryBreakdown();
+                    }
+                    assertThat(split.contextBytes()).as("KV bytes of %s", file.getFileName()).isPositive()
+                            .isEqualTo(unified.contextBytes());
+                    assertThat(split.computeBytes()).as("compute bytes of %s, samplers %s", file.getFileName(), samplers)
+                            .isEqualTo(unified.computeBytes());
+                }
+            }
+        }
+    }
+
     @Test
     void loadedModelBytesMatchTheTensorBytesOfTheFile() throws IOException {
         for (Path file : new Path[] {TestModels.stories(), TestModels.miniLm(), TestModels.storiesMoe()}) {

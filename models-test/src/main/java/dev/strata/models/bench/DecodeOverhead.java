@@ -123,7 +123,7 @@ public final class DecodeOverhead {
         }
     }
 
-    private static double[] direct(LlamaContext c, Sampler s) {
+    static double[] direct(LlamaContext c, Sampler s) {
         double[] tps = new double[RUNS];
         Batch b = new Batch(1);
         for (int r = -3; r < RUNS; r++) {
@@ -164,7 +164,7 @@ public final class DecodeOverhead {
                 last.meanDecodeNanos() / 1e3, last.meanWaitNanos() / 1e3, last.graphsReused(), last.steps());
     }
 
-    private static void report(String what, int threads, double[] tps) {
+    static void report(String what, int threads, double[] tps) {
         double[] sorted = tps.clone();
         Arrays.sort(sorted);
         System.out.printf(Locale.ROOT, "OVERHEAD %-66s threads %2d: median %.1f t/s  %s%n", what, threads,
