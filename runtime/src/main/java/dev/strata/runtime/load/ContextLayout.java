@@ -32,8 +32,9 @@ public final class ContextLayout {
     /**
      * Whether a context of {@code sequences} gets llama.cpp's unified KV cache. Several sequences share
      * one (the decode loop counts and hands out its cells). One sequence has one stream either way,
-     * and the same cells, but the split layout decodes faster: stories260K on 2 CPU threads made 11.4k
-     * tokens/s split and 8.1k unified; the 8B Q4_0 on the H100 about 2.5 % more (docs/benchmarks.md).
+     * and the same cells, but the split layout decodes faster: stories260K on 2 CPU threads made 11.9k
+     * tokens/s split and 8.8k unified (KvLayoutBench); the 8B Q4_0 on the H100 about 2.5 % more
+     * (docs/benchmarks.md). Both take the same bytes, so the plan does not change.
      */
     public static boolean unifiedKv(int sequences) {
         return sequences > 1;
