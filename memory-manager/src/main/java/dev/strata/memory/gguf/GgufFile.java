@@ -256,7 +256,9 @@ public final class GgufFile {
 
     @Override
     public String toString() {
-        return "GgufFile[v" + version + ", " + findString("general.architecture").orElse("?") + ", "
+        String arch = find("general.architecture").filter(v -> v instanceof GgufValue.StringValue)
+                .map(v -> ((GgufValue.StringValue) v).value()).orElse("?");
+        return "GgufFile[v" + version + ", " + arch + ", "
                 + metadata.size() + " keys, " + tensors.size() + " tensors, " + tensorBytes
                 + " tensor bytes, data at " + dataOffset + " of " + fileSize + "]";
     }

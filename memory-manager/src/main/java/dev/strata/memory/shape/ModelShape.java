@@ -78,7 +78,8 @@ public record ModelShape(String architecture, ArchitectureRules rules, int layer
             return ShapeReader.read(gguf);
         } catch (IllegalArgumentException | ArithmeticException | IndexOutOfBoundsException e) {
             // the shape records' own checks, met by a header no converter writes: the file's fault, typed once
-            throw new ModelShapeException("the header of this " + gguf.findString("general.architecture").orElse("unnamed")
+            String arch = ShapeReader.architecture(gguf);
+            throw new ModelShapeException("the header of this " + (arch.isEmpty() ? "unnamed" : arch)
                     + " model is inconsistent: "
                     + e.getMessage(), e);
         }

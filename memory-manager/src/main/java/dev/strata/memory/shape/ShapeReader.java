@@ -2,6 +2,7 @@ package dev.strata.memory.shape;
 
 import dev.strata.memory.gguf.GgufFile;
 import dev.strata.memory.gguf.GgufTensorInfo;
+import dev.strata.memory.gguf.GgufValue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,9 +17,25 @@ final class ShapeReader {
 
     private ShapeReader() {}
 
+    /**
+     * The file's {@code general.architecture}, or "" where it has none. Any other type is refused, as llama.cpp's
+     * loader refuses it ("key general.architecture has wrong type"), rather than read as a missing key.
+     */
+    static String architecture(GgufFile gguf) {
+        GgufValue v = gguf.find("general.architecture").orElse(null);
+        if (v == null) {
+            return "";
+        }
+        if (v instanceof GgufValue.StringValue s) {
+            return s.value();
+        }
+        throw new ModelShapeException("general.architecture is " + v.type() + ", not a STRING: llama.cpp cannot"
+                + " load this file; it was probably written by a broken converter");
+    }
+
     static ModelShape read(GgufFile gguf) {
         List<String> warnings = new ArrayList<>();
-        String arch = gguf.findString("general.architecture").orElse("");
+        String arch = architecture(gguf);
         if (arch.isEmpty()) {
             warnings.add("no general.architecture: sizes come from tensor names alone");
         }

@@ -302,4 +302,15 @@ class ModelShapeTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.shape(dir.resolve("m.gguf")))
                 .isInstanceOf(ModelShapeException.class).hasMessageContaining("nextn_predict_layers 3 exceeds");
     }
+
+    /** Jazzer's finding in CI (crash-dcb5eb44): a non-string architecture escaped as an IllegalStateException. */
+    @Test
+    void anArchitectureThatIsNotAStringIsRefusedTyped() {
+        ShapeTestGguf g = ShapeTestGguf.architectureAsUint8("llama", 7).u32("block_count", 2)
+                .u32("embedding_length", 64).u32("attention.head_count", 4)
+                .tensor("token_embd.weight", GgmlType.F16, 64, VOCAB);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> g.shape(dir.resolve("m.gguf")))
+                .isInstanceOf(ModelShapeException.class)
+                .hasMessageContaining("general.architecture is UINT8, not a STRING");
+    }
 }

@@ -38,6 +38,16 @@ final class ShapeTestGguf {
         key("general.architecture").u32(8).str(arch);
     }
 
+    private ShapeTestGguf(String prefix, int architectureUint8) {
+        this.arch = prefix;
+        key("general.architecture").u32(0).u8(architectureUint8);
+    }
+
+    /** A header whose {@code general.architecture} is a UINT8, not a string; keys below are prefixed with {@code prefix.}. */
+    static ShapeTestGguf architectureAsUint8(String prefix, int value) {
+        return new ShapeTestGguf(prefix, value);
+    }
+
     ShapeTestGguf u32(String key, long value) {
         key(arch + "." + key).u32(4).u32(value);
         return this;
