@@ -339,6 +339,95 @@ JNI_FN(jfloatArray, sequenceEmbeddings)(JNIEnv * env, jclass, jlong h, jint seq)
     });
 }
 
+// How many of this context's decodes reused llama.cpp's previous compute graph instead of building
+// one: a step that reuses skips graph build and allocation (and keeps ggml-cuda's captured CUDA graph).
+JNI_FN(jint, graphsReused)(JNIEnv * env, jclass, jlong h) {
+    return guarded<jint>(env, 0, [&]() -> jint {
+        return llama_perf_context(context_of(h)->context.get()).n_reused;
+    });
+}
+
+// Diagnostic for the many-stream gap (models-test's StreamsOverhead): llama-batched-bench's loop on a
+// bridge context. Memory is cleared; `streams` prompts of `prompt` random tokens, each with its last
+// logits, are decoded in n_batch views without waiting between them, then one llama_synchronize; then
+// `gen` steps of one random token per stream, all outputs, each followed by llama_synchronize. Returns
+// the prompt phase's nanoseconds, the generation steps' graphs reused, then per generation step the
+// nanoseconds inside llama_decode and those waiting in llama_synchronize.
+JNI_FN(jlongArray, testTimeBatched)(JNIEnv * env, jclass, jlong h, jint streams, jint prompt, jint gen) {
+    return guarded<jlongArray>(env, nullptr, [&]() -> jlongArray {
+        context_handle * c = context_of(h);
+        llama_context * ctx = c->context.get();
+        require_range("streams", streams, 1, static_cast<jint>(llama_n_seq_max(ctx)));
+        require_range("prompt", prompt, 1, 1 << 20);
+        require_range("gen", gen, 1, 1 << 20);
+        if (static_cast<int64_t>(streams) * (prompt + gen) > llama_n_ctx(ctx)) {
+            throw java_error(JavaError::InvalidArgument, "streams x (prompt + gen) exceeds the context");
+        }
+        const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(c->model));
+        const int32_t n_batch = static_cast<int32_t>(llama_n_batch(ctx));
+        llama_memory_clear(llama_get_memory(ctx), true);
+        struct clear_after {
+            llama_context * ctx;
+            ~clear_after() { llama_memory_clear(llama_get_memory(ctx), true); }
+        } clear{ctx};
+        const int32_t total = streams * prompt;
+        llama_batch batch = llama_batch_init(std::max(total, streams), 0, 1);
+        struct free_after {
+            llama_batch & b;
+            ~free_after() { llama_batch_free(b); }
+        } free_batch{batch};
+        auto decode_views = [&](int32_t n_tokens, bool sync) {
+            for (int32_t i = 0; i < n_tokens; i += n_batch) {
+                const int32_t n = std::min(n_batch, n_tokens - i);
+                llama_batch view = {n, batch.token + i, nullptr, batch.pos + i, batch.n_seq_id + i, batch.seq_id + i,
+                                    batch.logits + i};
+                const int32_t rc = llama_decode(ctx, view);
+                if (rc != 0) throw java_error(JavaError::Llama, "decode returned " + std::to_string(rc));
+                if (sync) llama_synchronize(ctx);
+            }
+        };
+        for (jint s = 0; s < streams; s++) {
+            for (jint i = 0; i < prompt; i++) {
+                const int32_t k = s * prompt + i;
+                batch.token[k] = std::rand() % n_vocab;
+                batch.pos[k] = i;
+                batch.n_seq_id[k] = 1;
+                batch.seq_id[k][0] = s;
+                batch.logits[k] = i == prompt - 1;
+            }
+        }
+        const auto p0 = std::chrono::steady_clock::now();
+        decode_views(total, false);
+        llama_synchronize(ctx);
+        const auto p1 = std::chrono::steady_clock::now();
+        const int32_t reused_before = llama_perf_context(ctx).n_reused;
+        std::vector<jlong> out(static_cast<size_t>(2 + 2 * gen));
+        out[0] = std::chrono::duration_cast<std::chrono::nanoseconds>(p1 - p0).count();
+        for (jint i = 0; i < gen; i++) {
+            for (jint s = 0; s < streams; s++) {
+                batch.token[s] = std::rand() % n_vocab;
+                batch.pos[s] = prompt + i;
+                batch.n_seq_id[s] = 1;
+                batch.seq_id[s][0] = s;
+                batch.logits[s] = true;
+            }
+            const auto t0 = std::chrono::steady_clock::now();
+            llama_batch view = {streams, batch.token, nullptr, batch.pos, batch.n_seq_id, batch.seq_id, batch.logits};
+            const int32_t rc = llama_decode(ctx, view);
+            const auto t1 = std::chrono::steady_clock::now();
+            if (rc != 0) throw java_error(JavaError::Llama, "decode returned " + std::to_string(rc) + " at step " + std::to_string(i));
+            llama_synchronize(ctx);
+            const auto t2 = std::chrono::steady_clock::now();
+            out[static_cast<size_t>(2 + i)] = std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
+            out[static_cast<size_t>(2 + gen + i)] = std::chrono::duration_cast<std::chrono::nanoseconds>(t2 - t1).count();
+        }
+        out[1] = llama_perf_context(ctx).n_reused - reused_before;
+        jlongArray arr = env->NewLongArray(static_cast<jsize>(out.size()));
+        if (arr) env->SetLongArrayRegion(arr, 0, static_cast<jsize>(out.size()), out.data());
+        return arr;
+    });
+}
+
 // Diagnostic for the single-stream speed gap (models-test's DecodeOverhead): the same generation loop
 // run entirely in C++ on a bridge context, so that what Java and JNI add per token can be told apart
 // from what the context itself costs. mode 0 is llama-bench's tg loop (llama_batch_get_one, then

@@ -40,4 +40,9 @@ public record GenerationTiming(long[] decodeNanos, long[] waitNanos, int graphsR
     public double meanWaitNanos() {
         return java.util.Arrays.stream(waitNanos).average().orElse(0);
     }
+
+    /** Mean nanoseconds of a whole step: inside the decode plus waiting for its result. */
+    public double meanStepNanos() {
+        return meanDecodeNanos() + meanWaitNanos();
+    }
 }

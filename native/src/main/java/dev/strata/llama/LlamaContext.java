@@ -113,6 +113,21 @@ public final class LlamaContext implements AutoCloseable {
     }
 
     /**
+     * How many decodes since this context was made reused llama.cpp's previous compute graph instead of
+     * building one. A step that reuses skips graph build and allocation; a multi-sequence step reuses only
+     * when its shape (tokens, outputs, their sequences in order, KV cells attended) matches the last one.
+     *
+     * <pre>{@code
+     * int before = context.graphsReused();
+     * context.decode(batch);
+     * boolean reused = context.graphsReused() > before;
+     * }</pre>
+     */
+    public int graphsReused() {
+        return LlamaNative.graphsReused(handle.get());
+    }
+
+    /**
      * Asks a running (or the next) decode to stop between micro-batches; it returns
      * {@link DecodeStatus#ABORTED}. Safe from any thread. Stays set until {@link #clearAbort()}.
      * llama.cpp checks it only during CPU computation.

@@ -60,6 +60,9 @@ final class LlamaNative {
     static native int[] contextFacts(long context);
     /** Raw llama_decode result; arrays hold n entries each, outputs as 0/1. */
     static native int decode(long context, int[] tokens, int[] positions, int[] seqIds, byte[] outputs, int n);
+
+    /** Decodes since creation whose compute graph llama.cpp reused (llama_perf_context's n_reused). */
+    static native int graphsReused(long context);
     static native void setAbort(long context, boolean abort);
     /** Buffer type names and device names, two entries per buffer type. */
     static native String[] memoryBreakdownNames(long context);
@@ -118,6 +121,9 @@ final class LlamaNative {
 
     /** A generation loop timed inside C++; see {@link TestHooks#timeGeneration}. */
     static native long[] testTimeGeneration(long context, int tokens, int mode);
+
+    /** llama-batched-bench's loop timed inside C++; see {@link TestHooks#timeBatched}. */
+    static native long[] testTimeBatched(long context, int streams, int prompt, int gen);
 
     // --- chat (common/chat.h): one JSON document in, one out -------------------------------
     /**

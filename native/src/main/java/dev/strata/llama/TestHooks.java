@@ -65,6 +65,22 @@ public final class TestHooks {
                 java.util.Arrays.copyOfRange(raw, tokens, 2 * tokens), (int) raw[2 * tokens]);
     }
 
+    /**
+     * llama-batched-bench's loop ({@code -npp prompt -ntg gen -npl streams}) on {@code context}, inside C++:
+     * what its generation steps cost on this context, to set against the runtime's decode loop. Clears the
+     * context's memory before and after.
+     *
+     * <pre>{@code
+     * BatchedTiming t = llama.testHooks().timeBatched(context, 32, 128, 128);
+     * System.out.printf("%.2f ms per generation step%n", t.generation().meanStepNanos() / 1e6);
+     * }</pre>
+     */
+    public BatchedTiming timeBatched(LlamaContext context, int streams, int prompt, int gen) {
+        long[] raw = LlamaNative.testTimeBatched(context.pointer(), streams, prompt, gen);
+        return new BatchedTiming(raw[0], new GenerationTiming(java.util.Arrays.copyOfRange(raw, 2, 2 + gen),
+                java.util.Arrays.copyOfRange(raw, 2 + gen, 2 + 2 * gen), (int) raw[1]));
+    }
+
     /** Disarms every hook. */
     public void reset() {
         LlamaNative.testFailNextModelLoads(0, 0);

@@ -64,9 +64,14 @@ final class DecodeLoop {
     private long stepTokens;
     private long decodeNanos;
     private long sampleNanos;
+    private long graphsReused;
+    /** The context's own count (it includes decodes outside the loop's steps, such as embeddings). */
+    private int reusedSoFar;
+    private long generationSteps;
+    private long generationNanos;
     private long busyNanos;
     private long lastStepEnd;
-    private volatile StepTiming timing = new StepTiming(0, 0, 0, 0, 0);
+    private volatile StepTiming timing = StepTiming.NONE;
 
     DecodeLoop(String name, LlamaModel model, LlamaContext context) {
         this.name = name;
@@ -202,7 +207,8 @@ final class DecodeLoop {
                 step();
                 lastStepEnd = System.nanoTime();
                 busyNanos += lastStepEnd - start;
-                timing = new StepTiming(steps, stepTokens, decodeNanos, sampleNanos, busyNanos - decodeNanos - sampleNanos);
+                timing = new StepTiming(steps, stepTokens, decodeNanos, sampleNanos, busyNanos - decodeNanos - sampleNanos,
+                        graphsReused, generationSteps, generationNanos);
             }
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.ERROR, "decode loop of " + name + " failed", t);
@@ -482,7 +488,18 @@ final class DecodeLoop {
             stepTokens += batch.size();
         }
         switch (status) {
-            case OK -> afterDecode();
+            case OK -> {
+                int reusedNow = context.graphsReused();
+                if (reusedNow > reusedSoFar) {
+                    graphsReused++;
+                }
+                reusedSoFar = reusedNow;
+                afterDecode();
+                if (batch.size() == stepped.size()) { // one token per sequence: a generation step
+                    generationSteps++;
+                    generationNanos += System.nanoTime() - decodeStart;
+                }
+            }
             case NO_KV_SLOT -> {
                 // llama.cpp found no room although our count had some (fragmentation, SWA): free more
                 if (!makeRoom(contextSize - used() + batch.size()) && running.size() == 1) {

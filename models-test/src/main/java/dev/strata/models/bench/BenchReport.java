@@ -27,6 +27,7 @@ final class BenchReport {
     private final List<String> header = new ArrayList<>();
     private final List<Row> rows = new ArrayList<>();
     private final List<String> commands = new ArrayList<>();
+    private final List<String> sections = new ArrayList<>();
 
     void header(String line) {
         header.add(line);
@@ -38,6 +39,11 @@ final class BenchReport {
 
     void command(String line) {
         commands.add(line);
+    }
+
+    /** Markdown printed after the step table. */
+    void section(String markdown) {
+        sections.add(markdown);
     }
 
     boolean allPass() {
@@ -67,16 +73,19 @@ final class BenchReport {
                 .orElse("—")).toList()));
         b.append("\n\nStrata's decode loop, per step, over the timed runs (decode: inside llama_decode; sampling: the"
                 + " sampler calls, the first of which waits for the device; host: everything else, while the device waits):\n\n");
-        b.append("| test | steps per run | tokens per step | decode (µs) | sampling (µs) | host (µs) | per run: streams' wait for a first step (ms) | last token to results (ms) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        b.append("| test | steps per run | tokens per step | decode (µs) | sampling (µs) | host (µs) | graphs reused | generation-only steps per run | per generation-only step (ms) | per run: streams' wait for a first step (ms) | last token to results (ms) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
             r.strata().ifPresent(m -> {
                 StepTiming t = m.steps();
                 double n = Math.max(1, t.steps());
-                b.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.0f | %.0f | %.0f | %.2f | %.2f |%n", r.test(),
-                        t.steps() / (double) Math.max(1, m.samples().size()), t.tokens() / n, t.decodeNanos() / n / 1e3,
-                        t.sampleNanos() / n / 1e3, t.otherNanos() / n / 1e3, m.waitMillis(), m.tailMillis()));
+                double runs = Math.max(1, m.samples().size());
+                b.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.0f | %.0f | %.0f | %d of %d | %.1f | %.2f | %.2f | %.2f |%n",
+                        r.test(), t.steps() / runs, t.tokens() / n, t.decodeNanos() / n / 1e3, t.sampleNanos() / n / 1e3,
+                        t.otherNanos() / n / 1e3, t.graphsReused(), t.steps(), t.generationSteps() / runs,
+                        t.generationNanosPerStep() / 1e6, m.waitMillis(), m.tailMillis()));
             });
         }
+        sections.forEach(m -> b.append('\n').append(m));
         b.append("\nllama.cpp, as run:\n\n```\n");
         commands.forEach(c -> b.append(c).append('\n'));
         b.append("```\n");

@@ -27,6 +27,7 @@ import java.util.Optional;
  * models-test/bench/run-cpu-bench.sh     # builds everything, runs this on stories260K, threads 2
  * java -cp ... dev.strata.models.bench.GenerationBenchmark --model stories260K.gguf --tools /tmp/llama-tools/cpu \
  *     --out bench.md --threads 2 --gpu-layers 0 [--reps 5] [--rounds 3] [--streams 8,32] [--machine "..."] [--backend-sampling off]
+ *     [--cpp-batched-loop on]
  * }</pre>
  *
  * The tools must come from the same llama.cpp build tree as the libstrata this JVM loads
@@ -70,6 +71,7 @@ public final class GenerationBenchmark {
         List<StrataBench.Measure> tgRounds = new ArrayList<>();
         List<StrataBench.Measure> ppRounds = new ArrayList<>();
         Map<Integer, List<StrataBench.Measure>> aggregateRounds = new HashMap<>();
+        List<CppBatchedLoop.Result> cppLoop = List.of();
         try (Engine engine = Engine.create()) {
             // No prefix cache: llama.cpp's tools start every run from an empty cache, and cells kept for
             // reuse would lengthen every later run's attention (random prompts never reuse them).
@@ -97,6 +99,10 @@ public final class GenerationBenchmark {
                         aggregateRounds.computeIfAbsent(n, x -> new ArrayList<>()).add(strata.aggregate(multi, n));
                     }
                 }
+            }
+            if (a.getOrDefault("cpp-batched-loop", "off").equals("on")) {
+                quiet();
+                cppLoop = CppBatchedLoop.measure(model, base.withContextSize(s.streamContext()).withSequences(s.maxStreams()), s);
             }
         }
         Map<String, LlamaCppTools.BenchResult> bench = new HashMap<>();
@@ -131,6 +137,7 @@ public final class GenerationBenchmark {
                     + " aggregate (llama-batched-bench S t/s)", n, s.streamPrompt(), s.streamGen()),
                     batched.get(n).median(), Optional.of(aggregate.get(n)), AGGREGATE_REQUIRED));
         }
+        report.section(generationSteps(s, llama.batchedPhases(), aggregate, cppLoop));
         report.command(String.join(" ", llama.llamaBenchCommand(s)));
         report.command(String.join(" ", llama.batchedBenchCommand(s)));
         String md = report.markdown();
@@ -140,6 +147,34 @@ public final class GenerationBenchmark {
         Files.writeString(out, md);
         System.out.println("written to " + out);
         System.exit(report.allPass() ? 0 : 1);
+    }
+
+    /**
+     * The aggregate tests' generation steps side by side: llama-batched-bench's (its t_tg over its steps),
+     * Strata's decode loop's steps that decoded one token per stream and no prompt chunk, and, where it was
+     * run, llama-batched-bench's loop in C++ on a context Strata's loader made.
+     */
+    private static String generationSteps(BenchSettings s, Map<Integer, List<LlamaCppTools.BatchedPhases>> phases,
+                                          Map<Integer, StrataBench.Measure> aggregate, List<CppBatchedLoop.Result> cppLoop) {
+        StringBuilder b = new StringBuilder("Generation steps of the aggregate tests (medians over the timed runs; Strata's:"
+                + " its steps with one token per stream and no prompt chunk, which include the last steps, when fewer"
+                + " streams are left):\n\n| streams | llama-batched-bench: prompt phase (ms) | llama-batched-bench:"
+                + " generation step (ms) | Strata: generation-only steps per run | Strata: generation step (ms) |"
+                + " Strata: graphs reused / steps | batched-bench's loop in C++ on Strata's context: prompt phase (ms),"
+                + " generation step (ms), of which in llama_decode (µs), graphs reused |\n|---:|---:|---:|---:|---:|---:|---|\n");
+        for (int n : s.streams()) {
+            List<LlamaCppTools.BatchedPhases> p = phases.getOrDefault(n, List.of());
+            var t = aggregate.get(n).steps();
+            double runs = Math.max(1, aggregate.get(n).samples().size());
+            String cpp = cppLoop.stream().filter(r -> r.streams() == n).findFirst()
+                    .map(r -> String.format(Locale.ROOT, "%.1f, %.2f, %.0f, %d of %d", r.promptMillis(), r.stepMillis(),
+                            r.decodeMicros(), r.graphsReused(), r.steps())).orElse("not run");
+            b.append(String.format(Locale.ROOT, "| %d | %.1f | %.2f | %.1f | %.2f | %d / %d | %s |%n", n,
+                    LlamaCppTools.median(p.stream().map(LlamaCppTools.BatchedPhases::promptMillis).toList()),
+                    LlamaCppTools.median(p.stream().map(LlamaCppTools.BatchedPhases::stepMillis).toList()),
+                    t.generationSteps() / runs, t.generationNanosPerStep() / 1e6, t.graphsReused(), t.steps(), cpp));
+        }
+        return b.toString();
     }
 
     /**

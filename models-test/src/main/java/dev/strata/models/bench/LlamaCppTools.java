@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ final class LlamaCppTools {
     private final Path toolsDir;
     private final Path logDir;
     private int runs;
+    private final Map<Integer, List<BatchedPhases>> phases = new LinkedHashMap<>();
 
     /** {@code toolsDir} holds the llama-bench and llama-batched-bench executables. */
     LlamaCppTools(Path toolsDir, Path logDir) {
@@ -38,6 +40,19 @@ final class LlamaCppTools {
             return new BenchResult(rounds.get(0).test(), LlamaCppTools.median(all),
                     all.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN), all);
         }
+    }
+
+    /**
+     * One llama-batched-bench run's two phases.
+     *
+     * @param promptMillis every stream's prompt ({@code t_pp})
+     * @param stepMillis   one generation step of one token per stream ({@code t_tg / ntg})
+     */
+    record BatchedPhases(double promptMillis, double stepMillis) {}
+
+    /** Every timed llama-batched-bench run so far, per stream count, in run order. */
+    Map<Integer, List<BatchedPhases>> batchedPhases() {
+        return phases;
     }
 
     /** The command line {@link #llamaBench} runs. */
@@ -95,10 +110,16 @@ final class LlamaCppTools {
     Map<Integer, BenchResult> batchedBench(BenchSettings s) throws IOException, InterruptedException {
         String out = run("llama-batched-bench", batchedBenchCommand(s));
         Map<Integer, List<Double>> speeds = new LinkedHashMap<>();
+        Map<Integer, Integer> seen = new HashMap<>();
         for (String line : out.split("\n")) {
             if (line.startsWith("{")) {
                 JsonNode row = JSON.readTree(line);
-                speeds.computeIfAbsent(row.path("pl").asInt(), k -> new ArrayList<>()).add(row.path("speed").asDouble());
+                int pl = row.path("pl").asInt();
+                speeds.computeIfAbsent(pl, k -> new ArrayList<>()).add(row.path("speed").asDouble());
+                if (seen.merge(pl, 1, Integer::sum) > 1) { // not the warm-up run
+                    phases.computeIfAbsent(pl, k -> new ArrayList<>()).add(new BatchedPhases(
+                            row.path("t_pp").asDouble() * 1e3, row.path("t_tg").asDouble() * 1e3 / row.path("tg").asInt()));
+                }
             }
         }
         Map<Integer, BenchResult> results = new LinkedHashMap<>();

@@ -34,11 +34,9 @@ final class StrataBench {
         static Measure of(List<Measure> rounds) {
             List<Double> all = rounds.stream().flatMap(m -> m.samples().stream()).toList();
             String notes = String.join("; ", rounds.stream().map(Measure::note).filter(n -> !n.isEmpty()).distinct().toList());
-            StepTiming t = new StepTiming(0, 0, 0, 0, 0);
+            StepTiming t = StepTiming.NONE;
             for (Measure m : rounds) {
-                StepTiming r = m.steps();
-                t = new StepTiming(t.steps() + r.steps(), t.tokens() + r.tokens(), t.decodeNanos() + r.decodeNanos(),
-                        t.sampleNanos() + r.sampleNanos(), t.otherNanos() + r.otherNanos());
+                t = t.plus(m.steps());
             }
             double runs = Math.max(1, all.size());
             return new Measure(LlamaCppTools.median(all), all, notes, t,
