@@ -7,6 +7,7 @@
 #include "llama-ext.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <climits>
@@ -45,7 +46,51 @@ jfloatArray to_floats(JNIEnv * env, const float * data, int32_t n) {
     return out;
 }
 
+// Test hook (TestHooks.tokenOnlyBackendSampling): contexts created while it is set get a greedy
+// backend sampler that hands back only the token, so llama.cpp copies no logits row per output.
+std::atomic<bool> g_token_only_backend_sampling{false};
+
+// Greedy in the graph, like llama.cpp's greedy sampler, but it clears data->logits: llama.cpp then
+// copies back only the chosen token of each output instead of that output's whole logits row.
+const char * token_only_greedy_name(const llama_sampler *) { return "strata-greedy-token-only"; }
+
+void token_only_greedy_apply(llama_sampler *, llama_token_data_array * cur_p) {
+    // the CPU path (a sequence whose row llama.cpp did not sample in the graph): the first highest logit
+    int64_t best = 0;
+    for (size_t i = 1; i < cur_p->size; i++) {
+        if (cur_p->data[i].logit > cur_p->data[best].logit) best = static_cast<int64_t>(i);
+    }
+    cur_p->selected = best;
+}
+
+bool token_only_greedy_backend_init(llama_sampler *, ggml_backend_buffer_type_t, uint32_t) { return true; }
+
+void token_only_greedy_backend_apply(llama_sampler *, ggml_context * ctx, ggml_cgraph *, llama_sampler_data * data) {
+    ggml_tensor * logits = ggml_reshape_1d(ctx, data->logits, ggml_nelements(data->logits));
+    data->sampled = ggml_argmax(ctx, logits);
+    data->logits = nullptr;
+}
+
+llama_sampler_i token_only_greedy_iface = {
+    /* .name              = */ token_only_greedy_name,
+    /* .accept            = */ nullptr,
+    /* .apply             = */ token_only_greedy_apply,
+    /* .reset             = */ nullptr,
+    /* .clone             = */ nullptr,
+    /* .free              = */ nullptr,
+    /* .backend_init      = */ token_only_greedy_backend_init,
+    /* .backend_accept    = */ nullptr,
+    /* .backend_apply     = */ token_only_greedy_backend_apply,
+    /* .backend_set_input = */ nullptr,
+    /* .backend_reset     = */ nullptr,
+    /* .copy_state        = */ nullptr,
+};
+
 } // namespace
+
+JNI_FN(void, testTokenOnlyBackendSampling)(JNIEnv * env, jclass, jboolean on) {
+    guarded_void(env, [&]() { g_token_only_backend_sampling.store(on); });
+}
 
 JNI_FN(jlong, contextCreate)(JNIEnv * env, jclass, jlong model_h, jint n_ctx, jint n_batch, jint n_ubatch, jint n_seq_max,
                             jint n_threads, jint n_threads_batch, jint flash_attention, jint type_k, jint type_v,
@@ -95,7 +140,9 @@ JNI_FN(jlong, contextCreate)(JNIEnv * env, jclass, jlong model_h, jint n_ctx, ji
             for (jint seq = 0; seq < n_seq_max; seq++) {
                 llama_sampler * chain = llama_sampler_chain_init(llama_sampler_chain_default_params());
                 handle->backend_samplers.emplace_back(chain);
-                llama_sampler_chain_add(chain, llama_sampler_init_greedy()); // the chain owns it
+                llama_sampler_chain_add(chain, g_token_only_backend_sampling.load()
+                    ? llama_sampler_init(&token_only_greedy_iface, nullptr)
+                    : llama_sampler_init_greedy()); // the chain owns it
                 sampler_configs.push_back({seq, chain});
             }
             params.samplers   = sampler_configs.data();
@@ -353,7 +400,8 @@ JNI_FN(jint, graphsReused)(JNIEnv * env, jclass, jlong h) {
 // `gen` steps of one random token per stream, all outputs, each followed by llama_synchronize. Returns
 // the prompt phase's nanoseconds, the generation steps' graphs reused, then per generation step the
 // nanoseconds inside llama_decode and those waiting in llama_synchronize.
-JNI_FN(jlongArray, testTimeBatched)(JNIEnv * env, jclass, jlong h, jint streams, jint prompt, jint gen) {
+JNI_FN(jlongArray, testTimeBatched)(JNIEnv * env, jclass, jlong h, jint streams, jint prompt, jint gen,
+                                    jboolean llama_threads) {
     return guarded<jlongArray>(env, nullptr, [&]() -> jlongArray {
         context_handle * c = context_of(h);
         llama_context * ctx = c->context.get();
@@ -370,6 +418,14 @@ JNI_FN(jlongArray, testTimeBatched)(JNIEnv * env, jclass, jlong h, jint streams,
             llama_context * ctx;
             ~clear_after() { llama_memory_clear(llama_get_memory(ctx), true); }
         } clear{ctx};
+        // llama_threads: run without the bridge's threadpool, as llama-batched-bench does (ggml then starts
+        // and joins its CPU threads on every graph)
+        struct threads_back {
+            context_handle * c;
+            bool detached;
+            ~threads_back() { if (detached) llama_attach_threadpool(c->context.get(), c->threadpool, nullptr); }
+        } threads{c, llama_threads && c->threadpool != nullptr};
+        if (threads.detached) llama_detach_threadpool(ctx);
         const int32_t total = streams * prompt;
         llama_batch batch = llama_batch_init(std::max(total, streams), 0, 1);
         struct free_after {

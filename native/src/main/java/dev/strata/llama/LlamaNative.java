@@ -123,7 +123,10 @@ final class LlamaNative {
     static native long[] testTimeGeneration(long context, int tokens, int mode);
 
     /** llama-batched-bench's loop timed inside C++; see {@link TestHooks#timeBatched}. */
-    static native long[] testTimeBatched(long context, int streams, int prompt, int gen);
+    static native long[] testTimeBatched(long context, int streams, int prompt, int gen, boolean llamaThreads);
+
+    /** Contexts created while on get a backend greedy sampler that returns only tokens; see {@link TestHooks}. */
+    static native void testTokenOnlyBackendSampling(boolean on);
 
     // --- chat (common/chat.h): one JSON document in, one out -------------------------------
     /**

@@ -76,13 +76,31 @@ public final class TestHooks {
      * }</pre>
      */
     public BatchedTiming timeBatched(LlamaContext context, int streams, int prompt, int gen) {
-        long[] raw = LlamaNative.testTimeBatched(context.pointer(), streams, prompt, gen);
+        return timeBatched(context, streams, prompt, gen, false);
+    }
+
+    /**
+     * {@link #timeBatched(LlamaContext, int, int, int)}, with {@code llamaThreads} running it without the
+     * bridge's CPU threadpool (as llama-batched-bench runs: ggml starts and joins its threads per graph).
+     */
+    public BatchedTiming timeBatched(LlamaContext context, int streams, int prompt, int gen, boolean llamaThreads) {
+        long[] raw = LlamaNative.testTimeBatched(context.pointer(), streams, prompt, gen, llamaThreads);
         return new BatchedTiming(raw[0], new GenerationTiming(java.util.Arrays.copyOfRange(raw, 2, 2 + gen),
                 java.util.Arrays.copyOfRange(raw, 2 + gen, 2 + 2 * gen), (int) raw[1]));
+    }
+
+    /**
+     * While on, contexts created with backend sampling get a greedy sampler that hands back only each
+     * output's token: llama.cpp then copies no logits row back, and rows cannot be read (no logprobs).
+     * For measuring what the rows' copy costs.
+     */
+    public void tokenOnlyBackendSampling(boolean on) {
+        LlamaNative.testTokenOnlyBackendSampling(on);
     }
 
     /** Disarms every hook. */
     public void reset() {
         LlamaNative.testFailNextModelLoads(0, 0);
+        LlamaNative.testTokenOnlyBackendSampling(false);
     }
 }

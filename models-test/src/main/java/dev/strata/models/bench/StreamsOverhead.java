@@ -1,0 +1,116 @@
+package dev.strata.models.bench;
+
+import dev.strata.llama.BatchedTiming;
+import dev.strata.llama.ContextParams;
+import dev.strata.llama.LlamaBackend;
+import dev.strata.llama.LlamaContext;
+import dev.strata.llama.LlamaModel;
+import dev.strata.llama.ModelParams;
+import dev.strata.memory.device.CudaDeviceInventory;
+import dev.strata.memory.device.HostMemory;
+import dev.strata.memory.ledger.Ledger;
+import dev.strata.runtime.LoadOptions;
+import dev.strata.runtime.load.ContextLayout;
+import dev.strata.runtime.load.LoadedModel;
+import dev.strata.runtime.load.PlannedLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Where the aggregate tests' generation steps lose time against llama-batched-bench: its loop, in C++
+ * ({@link dev.strata.llama.TestHooks#timeBatched}), on contexts that differ from the benchmark's stream
+ * context in one thing each: how the model was loaded (Strata's planned load or a plain full offload),
+ * backend sampling (off, on, on without the logits rows' copy), and whose CPU threads run the graph's
+ * CPU part (the bridge's threadpool or ggml's per-graph threads, as llama-batched-bench has). First
+ * llama-batched-bench itself, when its directory is given. Prints one line per case.
+ *
+ * <pre>{@code
+ * STRATA_GPU_MAIN_LOG=quiet STRATA_GPU_MAIN="dev.strata.models.bench.StreamsOverhead /tmp/strata-gpu - /tmp/strata-gpu/llama-tools/cuda" \
+ *     bash models-test/gpu/run-gpu.sh
+ * }</pre>
+ */
+public final class StreamsOverhead {
+    private static final int PROMPT = 128;
+    private static final int GEN = 128;
+    private static final int REPS = 2;
+    private static final int[] STREAMS = {8, 32};
+
+    private StreamsOverhead() {}
+
+    public static void main(String[] args) throws Exception {
+        boolean generated = args.length < 2 || args[1].equals("-");
+        Path model = generated ? Path.of(args[0]).resolve("llama3-8b-q4_0.gguf") : Path.of(args[1]);
+        if (generated) {
+            BenchModel.main(new String[] {model.toString(), "1"});
+        }
+        int threads = Runtime.getRuntime().availableProcessors();
+        int context = 32 * (PROMPT + GEN);
+        LlamaBackend llama = LlamaBackend.get();
+        BenchSettings s = new BenchSettings(model, threads, -1, "auto", 512, 512, true, REPS, 128, 512,
+                List.of(STREAMS[0], STREAMS[1]), PROMPT, GEN);
+        if (args.length > 2) {
+            tool(s, Path.of(args[2]), "before");
+        }
+        // one difference from the benchmark's stream context at a time (planned load, backend sampling on,
+        // the bridge's threadpool), kept short: the device's calls are counted
+        String[][] variants = {{"planned", "on"}, {"planned", "off"}, {"planned", "tokens"}, {"plain", "on"}, {"plain", "off"}};
+        for (String[] v : variants) {
+            boolean backend = !v[1].equals("off");
+            llama.testHooks().tokenOnlyBackendSampling(v[1].equals("tokens"));
+            String what = v[0] + " load, backend sampling " + (v[1].equals("tokens") ? "on, tokens only" : v[1]);
+            LoadOptions options = LoadOptions.defaults().withGpuLayers(-1).withContextSize(context).withThreads(threads)
+                    .withSequences(32).withPrefixCache(false).withBackendSampling(backend);
+            boolean bothThreadings = v[0].equals("planned") && v[1].equals("on");
+            if (v[0].equals("planned")) {
+                try (LoadedModel loaded = new PlannedLoader(llama, new Ledger(), new CudaDeviceInventory(HostMemory.system()))
+                        .load(model, options, null)) {
+                    cases(what, loaded.context(), bothThreadings);
+                }
+            } else {
+                try (LlamaModel m = LlamaModel.load(llama, model, ModelParams.defaults().withGpuLayers(-1), null);
+                     LlamaContext c = LlamaContext.create(m, ContextLayout.forModel(m, options, context))) {
+                    cases(what, c, false);
+                }
+            }
+        }
+        llama.testHooks().tokenOnlyBackendSampling(false);
+    }
+
+    private static void cases(String what, LlamaContext c, boolean bothThreadings) {
+        for (boolean llamaThreads : bothThreadings ? new boolean[] {false, true} : new boolean[] {false}) {
+            for (int n : STREAMS) {
+                LlamaBackend.get().testHooks().timeBatched(c, n, PROMPT, GEN, llamaThreads); // warm-up
+                List<Double> prompt = new ArrayList<>();
+                List<Double> step = new ArrayList<>();
+                List<Double> decode = new ArrayList<>();
+                int reused = 0;
+                for (int r = 0; r < REPS; r++) {
+                    BatchedTiming t = LlamaBackend.get().testHooks().timeBatched(c, n, PROMPT, GEN, llamaThreads);
+                    prompt.add(t.promptNanos() / 1e6);
+                    step.add(t.generation().meanStepNanos() / 1e6);
+                    decode.add(t.generation().meanDecodeNanos() / 1e3);
+                    reused += t.generation().graphsReused();
+                }
+                System.out.printf(Locale.ROOT, "STREAMS %-52s %-22s %2d streams: prompt %6.1f ms, step %6.2f ms (%5.0f us in llama_decode), %d of %d graphs reused; steps %s%n",
+                        what, llamaThreads ? "ggml's per-graph threads" : "bridge threadpool", n, LlamaCppTools.median(prompt),
+                        LlamaCppTools.median(step), LlamaCppTools.median(decode), reused, REPS * GEN,
+                        step.stream().map(x -> String.format(Locale.ROOT, "%.2f", x)).toList());
+            }
+        }
+    }
+
+    private static void tool(BenchSettings s, Path tools, String when) throws Exception {
+        LlamaCppTools t = new LlamaCppTools(tools, Path.of(System.getProperty("java.io.tmpdir"), "streams-overhead-" + when));
+        Map<Integer, LlamaCppTools.BenchResult> r = t.batchedBench(s);
+        for (int n : STREAMS) {
+            List<LlamaCppTools.BatchedPhases> p = t.batchedPhases().get(n);
+            System.out.printf(Locale.ROOT, "STREAMS llama-batched-bench (%s) %2d streams: prompt %6.1f ms, step %6.2f ms, %.1f t/s; steps %s%n",
+                    when, n, LlamaCppTools.median(p.stream().map(LlamaCppTools.BatchedPhases::promptMillis).toList()),
+                    LlamaCppTools.median(p.stream().map(LlamaCppTools.BatchedPhases::stepMillis).toList()), r.get(n).median(),
+                    p.stream().map(x -> String.format(Locale.ROOT, "%.2f", x.stepMillis())).toList());
+        }
+    }
+}
