@@ -31,6 +31,13 @@ struct model_handle {
     int32_t n_vocab() const { return llama_vocab_n_tokens(vocab()); }
 };
 
+// The one argmax over every output row that a graph's greedy backend samplers share (context.cpp),
+// set while llama.cpp builds a sampling graph and cleared before it builds the next.
+struct shared_argmax {
+    ggml_tensor * rows = nullptr;   // the logits rows the samplers' views look into
+    ggml_tensor * argmax = nullptr; // one token per row
+};
+
 struct context_handle {
     std::unique_ptr<llama_context, context_deleter> context;
     const llama_model * model = nullptr;
@@ -54,6 +61,15 @@ struct context_handle {
     // per sequence (llama.cpp's n_outputs_max, which it asserts on).
     std::vector<std::unique_ptr<llama_sampler, sampler_deleter>> backend_samplers;
     bool backend_sampling = false;
+    shared_argmax argmax;
+    // Per sequence: 1 while its greedy sampler is attached (its rows are sampled in the graph and not
+    // copied back), 0 after sampleInGraph took it out (llama.cpp then copies the raw logits rows).
+    std::vector<uint8_t> in_graph;
+    // Per batch index of the last decode: 1 where that output's row was sampled in the graph, so it
+    // cannot be read; filled by decode.
+    std::vector<uint8_t> row_in_graph;
+    // Chains taken out by sampleInGraph: llama.cpp's last graph may still name them until the next decode rebuilds it.
+    std::vector<std::unique_ptr<llama_sampler, sampler_deleter>> retired_samplers;
     std::vector<int32_t> outputs_per_seq; // scratch of the decode check, sized n_seq_max once
 
     ~context_handle() {
@@ -62,6 +78,10 @@ struct context_handle {
         if (batch_capacity > 0) llama_batch_free(batch);
     }
 };
+
+// Throws InvalidArgument when the output at batch index `index` of the context's last decode was
+// sampled in the graph: its logits row was not copied back, and what the buffer holds is stale.
+void require_row_copied(const context_handle * c, int32_t index);
 
 struct sampler_handle {
     std::unique_ptr<llama_sampler, sampler_deleter> chain;

@@ -226,8 +226,9 @@ llama_token sample_row(JNIEnv *, sampler_handle * s, jlong context_h, jint index
         const llama_token t = llama_get_sampled_token_ith(ctx, index);
         if (t != LLAMA_TOKEN_NULL) return t;
     }
-    // With backend sampling this is the row the sequence's backend sampler left untouched (llama.cpp
-    // copies it back per row), otherwise the decode's logits.
+    // With backend sampling, the sequence must have been out of graph sampling in that decode (its raw
+    // row is then copied back); otherwise the decode's logits.
+    require_row_copied(c, index);
     const float * logits = llama_get_logits_ith(ctx, index);
     if (logits == nullptr) {
         throw java_error(JavaError::InvalidArgument, "no logits for batch index " + std::to_string(index) +
@@ -372,6 +373,7 @@ JNI_FN(void, samplerGreedyTokens)(JNIEnv * env, jclass, jlong context_h, jintArr
                 tokens[static_cast<size_t>(i)] = llama_get_sampled_token_ith(ctx, indices[static_cast<size_t>(i)]);
                 if (tokens[static_cast<size_t>(i)] != LLAMA_TOKEN_NULL) continue;
             }
+            require_row_copied(c, indices[static_cast<size_t>(i)]);
             const float * row = llama_get_logits_ith(ctx, indices[static_cast<size_t>(i)]);
             if (row == nullptr) {
                 throw java_error(JavaError::InvalidArgument, "no logits for batch index " +

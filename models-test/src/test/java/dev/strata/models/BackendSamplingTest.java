@@ -21,9 +21,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Contexts with llama.cpp's greedy backend sampler on every sequence (stories260K, on the CPU backend,
- * which runs the same graph nodes a GPU would): greedy tokens come from the graph, other samplers still
- * read the rows, in the same decode, and every token is what a context without backend sampling gives.
+ * Contexts with the bridge's greedy backend sampler on every sequence (stories260K, on the CPU backend,
+ * which runs the same graph nodes a GPU would): greedy tokens come from the graph's one argmax; sequences
+ * taken out of graph sampling read their rows, in the same decode; every token is what a context without
+ * backend sampling gives; a row sampled in the graph cannot be read.
  */
 class BackendSamplingTest {
     private static final List<String> PROMPTS = List.of("Once upon a time", "The dog", "Lily saw a big", "Tom and Sam");
@@ -69,6 +70,10 @@ class BackendSamplingTest {
                 pos[s] = prompt.length;
                 out.add(new ArrayList<>());
             }
+            if (ctx.backendSampling()) {
+                ctx.sampleInGraph(1, false); // seeded: reads its rows
+                ctx.sampleInGraph(3, false); // logprobs
+            }
             for (int step = 0; step < steps; step++) {
                 assertThat(ctx.decode(batch)).isEqualTo(DecodeStatus.OK);
                 int[] next = new int[PROMPTS.size()];
@@ -104,6 +109,42 @@ class BackendSamplingTest {
         }
         try (LlamaContext backend = context(true)) {
             assertThat(generate(backend, 32)).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void aRowSampledInTheGraphIsNotReadableUntilItsSequenceIsTakenOut() {
+        try (LlamaContext backend = context(true); Sampler seeded = Sampler.create(model, SamplingParams.defaults().withSeed(5))) {
+            Batch batch = new Batch(8);
+            batch.add(1, 0, 0, true);
+            batch.add(1, 0, 1, true);
+            assertThat(backend.decode(batch)).isEqualTo(DecodeStatus.OK);
+            assertThatThrownBy(() -> backend.logits(0)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("sampled greedily in the graph").hasMessageContaining("sampleInGraph");
+            assertThatThrownBy(() -> seeded.sample(backend, 1)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("sequence 1");
+
+            backend.sampleInGraph(1, false);
+            backend.sampleInGraph(1, false); // no change: no second re-reserve
+            batch.clear();
+            batch.add(2, 1, 0, true);
+            batch.add(2, 1, 1, true);
+            assertThat(backend.decode(batch)).isEqualTo(DecodeStatus.OK);
+            assertThat(backend.logits(1)).hasSize(model.info().vocabularySize());
+            assertThat(seeded.sample(backend, 1)).isBetween(0, model.info().vocabularySize() - 1);
+            assertThatThrownBy(() -> backend.logits(0)).as("sequence 0 is still sampled in the graph")
+                    .isInstanceOf(IllegalArgumentException.class);
+
+            backend.sampleInGraph(1, true); // and back, with a fresh sampler
+            batch.clear();
+            batch.add(3, 2, 0, true);
+            batch.add(3, 2, 1, true);
+            assertThat(backend.decode(batch)).isEqualTo(DecodeStatus.OK);
+            assertThatThrownBy(() -> backend.logits(1)).isInstanceOf(IllegalArgumentException.class);
+        }
+        try (LlamaContext plain = context(false)) {
+            assertThatThrownBy(() -> plain.sampleInGraph(0, false)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("no backend sampling");
         }
     }
 

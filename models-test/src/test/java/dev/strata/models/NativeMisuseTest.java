@@ -808,6 +808,71 @@ class NativeMisuseTest {
     }
 
     @Test
+    void testTimeBatched() {
+        try (LlamaContext ctx = context(4)) {
+            for (int[] bad : new int[][] {{0, 8, 4}, {5, 8, 4}, {2, 0, 4}, {2, 8, 0}, {4, 64, 64}}) {
+                assertThatThrownBy(() -> LLAMA.testHooks().timeBatched(ctx, bad[0], bad[1], bad[2]))
+                        .as("streams %d, prompt %d, gen %d", bad[0], bad[1], bad[2]).isInstanceOf(IllegalArgumentException.class);
+            }
+            for (boolean llamaThreads : new boolean[] {false, true}) {
+                dev.strata.llama.BatchedTiming t = LLAMA.testHooks().timeBatched(ctx, 4, 8, 6, llamaThreads);
+                assertThat(t.promptNanos()).isPositive();
+                assertThat(t.generation().steps()).isEqualTo(6);
+                assertThat(t.generation().graphsReused()).isBetween(0, 6);
+                assertThat(t.generation().meanStepNanos()).isPositive();
+            }
+            prompt(ctx, 0); // memory was cleared and the threadpool is back: the context is usable as before
+        }
+        LlamaContext closed = context(1);
+        closed.close();
+        assertThatThrownBy(() -> LLAMA.testHooks().timeBatched(closed, 1, 4, 4)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void graphsReused() {
+        try (LlamaContext ctx = context(1)) {
+            int before = ctx.graphsReused();
+            assertThat(before).isNotNegative();
+            Batch one = new Batch(1);
+            for (int i = 0; i < 4; i++) {
+                one.clear();
+                one.add(100 + i, i, 0, true);
+                assertThat(ctx.decode(one)).isEqualTo(DecodeStatus.OK);
+            }
+            // the same one-token shape four times: llama.cpp rebuilds the graph at most for the first
+            assertThat(ctx.graphsReused() - before).isBetween(3, 4);
+        }
+        LlamaContext closed = context(1);
+        closed.close();
+        assertThatThrownBy(closed::graphsReused).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void sampleInGraph() {
+        try (LlamaContext ctx = LlamaContext.create(stories, ContextParams.defaults().withContextSize(128).withSequences(2)
+                .withBackendSampling(true))) {
+            for (int bad : new int[] {-1, 2, Integer.MAX_VALUE}) {
+                assertThatThrownBy(() -> ctx.sampleInGraph(bad, false)).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("sequence id");
+            }
+            for (int i = 0; i < 3; i++) { // out and in again, repeatedly: each time a fresh sampler
+                ctx.sampleInGraph(1, false);
+                ctx.sampleInGraph(1, true);
+            }
+            int last = prompt(ctx, 1);
+            try (Sampler greedy = Sampler.create(stories, SamplingParams.greedy())) {
+                assertThat(greedy.sample(ctx, last)).isBetween(0, stories.info().vocabularySize() - 1);
+            }
+        }
+        try (LlamaContext plain = context(1)) {
+            assertThatThrownBy(() -> plain.sampleInGraph(0, true)).isInstanceOf(IllegalArgumentException.class);
+        }
+        LlamaContext closed = context(1);
+        closed.close();
+        assertThatThrownBy(() -> closed.sampleInGraph(0, false)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void testTriggerGgmlAbort() {
         for (int i = 0; i < 3; i++) {
             assertThatThrownBy(() -> LLAMA.testHooks().triggerGgmlAbort()).isInstanceOf(NativeAbortException.class)

@@ -25,11 +25,13 @@ import java.util.Objects;
  * @param kvUnified     one KV buffer shared by all sequences (good when they share a prefix)
  * @param offloadKqv    keep the KV cache and attention on the GPU where layers are
  * @param swaFull       sliding-window layers get a full-size cache (llama.cpp's default); false sizes them to the window
- * @param backendSampling every sequence gets llama.cpp's greedy backend sampler: the argmax of each output row runs
- *                      in the graph on the output layer's device, and {@link Sampler} takes a greedy token from there
- *                      instead of scanning the row (other samplers still read the row). A decode then gives at
- *                      most one output per sequence, and llama.cpp reserves its graph for {@code sequences}
- *                      outputs rather than a full micro-batch. Ignored for embeddings. Default off.
+ * @param backendSampling every sequence gets a greedy backend sampler: the argmax of each output row runs in the
+ *                      graph on the output layer's device (one argmax for all rows), and {@link Sampler} takes a
+ *                      greedy token from there instead of scanning the row. Rows sampled so are not copied back:
+ *                      a sequence whose rows are read (logprobs, other samplers, grammars) must be taken out
+ *                      first ({@link LlamaContext#sampleInGraph}). A decode then gives at most one output per
+ *                      sequence, and llama.cpp reserves its graph for {@code sequences} outputs rather than a
+ *                      full micro-batch. Ignored for embeddings. Default off.
  */
 public record ContextParams(int contextSize, int batchSize, int microBatch, int sequences, int threads, int batchThreads,
                             FlashAttention flashAttention, KvCacheType typeK, KvCacheType typeV, boolean embeddings,

@@ -32,8 +32,9 @@ public final class LlamaContext implements AutoCloseable {
     private final Pooling pooling;
     private final int vocabularySize;
     private final int embeddingSize;
+    private final boolean backendSampling;
 
-    private LlamaContext(long pointer, LlamaModel model) {
+    private LlamaContext(long pointer, LlamaModel model, boolean backendSampling) {
         this.handle = new NativeHandle(pointer, "context of " + model.path().getFileName(), LlamaNative::contextFree);
         this.model = model;
         int[] f = LlamaNative.contextFacts(pointer);
@@ -44,6 +45,7 @@ public final class LlamaContext implements AutoCloseable {
         this.pooling = Pooling.fromNative(f[4]);
         this.vocabularySize = f[5];
         this.embeddingSize = f[6];
+        this.backendSampling = backendSampling;
     }
 
     /**
@@ -61,7 +63,7 @@ public final class LlamaContext implements AutoCloseable {
                 p.backendSampling());
         LlamaContext context;
         try {
-            context = new LlamaContext(pointer, model);
+            context = new LlamaContext(pointer, model, p.backendSampling() && !p.embeddings());
         } catch (RuntimeException | Error e) {
             LlamaNative.contextFree(pointer);
             throw e;
@@ -110,6 +112,31 @@ public final class LlamaContext implements AutoCloseable {
         }
         return DecodeStatus.fromNative(LlamaNative.decode(handle.get(), batch.tokens, batch.positions, batch.sequences,
                 batch.outputs, batch.size()));
+    }
+
+    /** Whether this context samples greedy tokens in the graph ({@link ContextParams#backendSampling()}). */
+    public boolean backendSampling() {
+        return backendSampling;
+    }
+
+    /**
+     * With {@link #backendSampling() backend sampling}, whether {@code sequence}'s outputs are sampled
+     * greedily in the graph (the default) or have their logits rows copied back to be read: a sequence
+     * whose next request reads rows (logprobs, a non-greedy {@link Sampler}, a grammar) is taken out
+     * before its first decode, and may be put back after. Reading a row sampled in the graph throws
+     * {@link IllegalArgumentException}. Each change makes llama.cpp re-reserve its compute graphs at the
+     * next decode (milliseconds), so the runtime changes a sequence only when its next request needs it.
+     *
+     * <pre>{@code
+     * context.sampleInGraph(3, false);   // sequence 3 asks for logprobs
+     * context.decode(batch);
+     * SampledToken t = sampler.sampleWithLogprobs(context, index, 5);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException without backend sampling, or for a sequence id out of range
+     */
+    public void sampleInGraph(int sequence, boolean on) {
+        LlamaNative.sampleInGraph(handle.get(), sequence, on);
     }
 
     /**

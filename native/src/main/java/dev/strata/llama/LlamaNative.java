@@ -61,6 +61,9 @@ final class LlamaNative {
     /** Raw llama_decode result; arrays hold n entries each, outputs as 0/1. */
     static native int decode(long context, int[] tokens, int[] positions, int[] seqIds, byte[] outputs, int n);
 
+    /** Attaches (a fresh) or detaches a sequence's greedy backend sampler; see {@link LlamaContext#sampleInGraph}. */
+    static native void sampleInGraph(long context, int sequence, boolean on);
+
     /** Decodes since creation whose compute graph llama.cpp reused (llama_perf_context's n_reused). */
     static native int graphsReused(long context);
     static native void setAbort(long context, boolean abort);
@@ -124,9 +127,6 @@ final class LlamaNative {
 
     /** llama-batched-bench's loop timed inside C++; see {@link TestHooks#timeBatched}. */
     static native long[] testTimeBatched(long context, int streams, int prompt, int gen, boolean llamaThreads);
-
-    /** Contexts created while on get a backend greedy sampler that returns only tokens; see {@link TestHooks}. */
-    static native void testTokenOnlyBackendSampling(boolean on);
 
     // --- chat (common/chat.h): one JSON document in, one out -------------------------------
     /**

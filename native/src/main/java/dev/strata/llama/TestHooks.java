@@ -89,18 +89,8 @@ public final class TestHooks {
                 java.util.Arrays.copyOfRange(raw, 2 + gen, 2 + 2 * gen), (int) raw[1]));
     }
 
-    /**
-     * While on, contexts created with backend sampling get a greedy sampler that hands back only each
-     * output's token: llama.cpp then copies no logits row back, and rows cannot be read (no logprobs).
-     * For measuring what the rows' copy costs.
-     */
-    public void tokenOnlyBackendSampling(boolean on) {
-        LlamaNative.testTokenOnlyBackendSampling(on);
-    }
-
     /** Disarms every hook. */
     public void reset() {
         LlamaNative.testFailNextModelLoads(0, 0);
-        LlamaNative.testTokenOnlyBackendSampling(false);
     }
 }

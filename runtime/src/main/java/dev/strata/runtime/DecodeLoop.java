@@ -285,6 +285,7 @@ final class DecodeLoop {
             truncate(best, keep);
             best.owner = s;
             s.slot = best;
+            placeSampling(best, s);
             if (s.cachedTokens < 0) {
                 s.cachedTokens = best.cached.size();
             }
@@ -333,8 +334,26 @@ final class DecodeLoop {
         s.swapped = null;
         slot.owner = s;
         s.slot = slot;
+        placeSampling(slot, s);
         running.add(s);
         return true;
+    }
+
+    /**
+     * With backend sampling, a greedy request without logprobs takes its tokens from the graph's argmax;
+     * any other reads its logits rows, which llama.cpp copies back only for sequences taken out of graph
+     * sampling. The slot changes only when its new owner needs the other way (each change costs a
+     * re-reserve of llama.cpp's graphs at the next decode).
+     */
+    private void placeSampling(Slot slot, Sequence s) {
+        if (!context.backendSampling()) {
+            return;
+        }
+        boolean inGraph = s.logprobs == null && s.sampler.isGreedy();
+        if (slot.sampledInGraph != inGraph) {
+            context.sampleInGraph(slot.id, inGraph);
+            slot.sampledInGraph = inGraph;
+        }
     }
 
     /** Drops a slot's cached tokens from position {@code keep} on. */

@@ -11,6 +11,11 @@ final class Slot {
     /** The request using the slot, or null when idle. */
     Sequence owner;
     long lastUsedNanos;
+    /**
+     * With backend sampling: whether this sequence id's outputs are sampled greedily in the graph (rows
+     * not copied back) or its rows are copied for the request to read. Contexts start with every id in.
+     */
+    boolean sampledInGraph = true;
 
     Slot(int id) {
         this.id = id;

@@ -23,7 +23,7 @@ import java.util.Map;
  * Where the aggregate tests' generation steps lose time against llama-batched-bench: its loop, in C++
  * ({@link dev.strata.llama.TestHooks#timeBatched}), on contexts that differ from the benchmark's stream
  * context in one thing each: how the model was loaded (Strata's planned load or a plain full offload),
- * backend sampling (off, on, on without the logits rows' copy), and whose CPU threads run the graph's
+ * backend sampling (off or on), and whose CPU threads run the graph's
  * CPU part (the bridge's threadpool or ggml's per-graph threads, as llama-batched-bench has). First
  * llama-batched-bench itself, when its directory is given. Prints one line per case.
  *
@@ -56,11 +56,10 @@ public final class StreamsOverhead {
         }
         // one difference from the benchmark's stream context at a time (planned load, backend sampling on,
         // the bridge's threadpool), kept short: the device's calls are counted
-        String[][] variants = {{"planned", "on"}, {"planned", "off"}, {"planned", "tokens"}, {"plain", "on"}, {"plain", "off"}};
+        String[][] variants = {{"planned", "on"}, {"planned", "off"}, {"plain", "on"}, {"plain", "off"}};
         for (String[] v : variants) {
-            boolean backend = !v[1].equals("off");
-            llama.testHooks().tokenOnlyBackendSampling(v[1].equals("tokens"));
-            String what = v[0] + " load, backend sampling " + (v[1].equals("tokens") ? "on, tokens only" : v[1]);
+            boolean backend = v[1].equals("on");
+            String what = v[0] + " load, backend sampling " + v[1];
             LoadOptions options = LoadOptions.defaults().withGpuLayers(-1).withContextSize(context).withThreads(threads)
                     .withSequences(32).withPrefixCache(false).withBackendSampling(backend);
             boolean bothThreadings = v[0].equals("planned") && v[1].equals("on");
@@ -76,7 +75,6 @@ public final class StreamsOverhead {
                 }
             }
         }
-        llama.testHooks().tokenOnlyBackendSampling(false);
     }
 
     private static void cases(String what, LlamaContext c, boolean bothThreadings) {

@@ -15,6 +15,7 @@ import dev.strata.runtime.LoadOptions;
 import dev.strata.runtime.Model;
 import dev.strata.runtime.load.ContextLayout;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,6 +87,14 @@ class BackendSamplingModelTest {
             }
             assertThat(actual.get(2).logprobs()).isNotEmpty();
             assertThat(actual.get(actual.size() - 1).text()).isIn(" yes", " no");
+            // again, each request on another sequence than before: sequences whose last request read its
+            // rows now sample in the graph, and the other way round
+            List<GenerationRequest> reversed = new ArrayList<>(mixed());
+            Collections.reverse(reversed);
+            List<Generation> again = reversed.stream().map(sampled::submit).toList();
+            List<String> expectedReversed = new ArrayList<>(expected.stream().map(GenerationResult::text).toList());
+            Collections.reverse(expectedReversed);
+            assertThat(again.stream().map(g -> g.result().join().text()).toList()).isEqualTo(expectedReversed);
         }
     }
 }
