@@ -24,7 +24,7 @@ import java.util.Set;
  * @param flashAttention flash attention setting
  * @param swaFull        swa_full: sliding-window layers get a full-size cache (llama.cpp's default: true)
  * @param offloadKqv     offload_kqv: a layer's cache lives on its layer's device (else on the CPU)
- * @param backendSampling a decoder's context puts llama.cpp's greedy backend sampler on every sequence (Strata's
+ * @param backendSampling a decoder's context puts the bridge's greedy backend sampler on every sequence (Strata's
  *                       {@code ContextParams.backendSampling}): its graph ends with the sampling nodes and is reserved
  *                       for one output per sequence; llama.cpp's default: off
  */

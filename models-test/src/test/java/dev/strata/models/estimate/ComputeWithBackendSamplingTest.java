@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The compute buffer of the contexts the runtime makes for generation: unified KV, several sequences and
  * a greedy backend sampler on each (the graph reserved for one output per sequence, ending with a padded
- * copy of the logits and an argmax per sampler), replayed in Java against llama.cpp's CPU dry run, to the
+ * copy of the logits and one argmax over its rows that the samplers share), replayed in Java against llama.cpp's CPU dry run, to the
  * byte, for one random shape of every decoder architecture the graph model covers.
  */
 class ComputeWithBackendSamplingTest {

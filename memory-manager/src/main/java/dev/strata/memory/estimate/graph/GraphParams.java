@@ -22,8 +22,8 @@ import dev.strata.memory.gguf.GgmlType;
  * @param outputs   rows of logits the reserved graph computes: min(n_ubatch, n_outputs_max), taken before
  *                  {@code tokens} is rounded up to a multiple of the sequences; the micro-batch unless the context
  *                  caps its outputs (Strata's contexts with backend sampling: one per sequence)
- * @param samplers  sequences with llama.cpp's greedy backend sampler (0 = none): build_sampling then adds a
- *                  padded copy of the logits and one argmax per sampler
+ * @param samplers  sequences with the bridge's greedy backend sampler (0 = none): build_sampling then adds a
+ *                  padded copy of the logits, one argmax over its rows, and a view of it per sampler
  */
 public record GraphParams(long tokens, long kvCells, long swaCells, boolean flash, GgmlType typeK, GgmlType typeV,
                           int pooling, long sequences, LayerAssignment assignment, long outputs, int samplers) {

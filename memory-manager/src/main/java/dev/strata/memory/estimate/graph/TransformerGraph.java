@@ -124,17 +124,17 @@ public final class TransformerGraph {
     }
 
     /**
-     * llm_graph_context::build_sampling with llama.cpp's greedy sampler on every sequence: the logits padded
-     * with a dummy row (a copy, so that the one-output graph is the same whichever samplers are active), then
-     * per sampler a view of its row and the argmax of it. Reserved graphs give each sampler a row.
+     * llm_graph_context::build_sampling with the bridge's greedy sampler on every sequence: the logits padded
+     * with a dummy row (a copy, so that the one-output graph is the same whichever samplers are active), one
+     * argmax over all its rows that the samplers share, and per sampler a view of its row's token. Reserved
+     * graphs give each sampler a row.
      */
     void sampling(Tensor logits) {
         Tensor padded = g.pad(logits, 0, 1, 0, 0);
+        Tensor argmax = g.op(Op.ARGMAX, GgmlType.I32, new long[] {padded.ne[1]}, padded);
         for (int s = 0; s < p.samplers(); s++) {
             long row = Math.min(s, logits.ne[1] - 1); // a sampler without an output in the micro-batch reads row 0
-            Tensor seq = g.view(padded, new long[] {padded.ne[0]}, new long[] {}, row * padded.nb[1]);
-            Tensor flat = g.reshape(seq, padded.ne[0]);
-            g.expand(g.op(Op.ARGMAX, GgmlType.I32, new long[] {1}, flat));
+            g.expand(g.view(argmax, new long[] {1}, new long[] {}, row * argmax.nb[0]));
         }
     }
 
