@@ -77,6 +77,7 @@ final class DecodeLoop {
         this.name = name;
         this.model = model;
         this.context = context;
+        this.reusedSoFar = context.graphsReused(); // the load's warm-up decode is not a step
         this.contextSize = context.contextSize();
         this.slots = new Slot[context.sequences()];
         for (int i = 0; i < slots.length; i++) {
@@ -350,9 +351,19 @@ final class DecodeLoop {
             return;
         }
         boolean inGraph = s.logprobs == null && s.sampler.isGreedy();
-        if (slot.sampledInGraph != inGraph) {
+        if (slot.sampledInGraph == inGraph) {
+            return;
+        }
+        try {
             context.sampleInGraph(slot.id, inGraph);
             slot.sampledInGraph = inGraph;
+        } catch (RuntimeException e) {
+            if (!inGraph) {
+                throw e; // taking a sampler out cannot fail in llama.cpp; a failure here is a bug to surface
+            }
+            // a greedy request reads its row just as well: only the speed of graph sampling is lost
+            LOG.log(System.Logger.Level.WARNING, name + ": sequence " + slot.id + " stays out of graph sampling: "
+                    + e.getMessage());
         }
     }
 

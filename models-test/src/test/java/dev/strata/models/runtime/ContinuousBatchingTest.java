@@ -125,6 +125,12 @@ class ContinuousBatchingTest {
             assertThat(t.decodeNanos()).isPositive();
             assertThat(t.sampleNanos()).isPositive();
             assertThat(t.otherNanos()).isNotNegative();
+            // the 15 one-token steps after the prompt's; the first of them builds a graph of its new shape,
+            // the rest reuse it (the attended cells stay within one 256-cell pad)
+            assertThat(t.generationSteps()).isEqualTo(15);
+            assertThat(t.generationNanos()).isPositive()
+                    .isLessThanOrEqualTo(t.decodeNanos() + t.sampleNanos() + t.otherNanos());
+            assertThat(t.graphsReused()).isBetween(13L, 15L);
         }
     }
 
