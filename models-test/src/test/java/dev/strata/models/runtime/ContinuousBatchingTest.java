@@ -15,9 +15,12 @@ import dev.strata.runtime.Model;
 import dev.strata.runtime.ModelClosedException;
 import dev.strata.runtime.PromptTooLongException;
 import dev.strata.runtime.StepTiming;
+import dev.strata.runtime.TokenLogprobs;
 import dev.strata.runtime.TokenStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -37,6 +40,8 @@ class ContinuousBatchingTest {
     private static final List<String> PROMPTS = List.of("Once upon a time", "The dog", "Lily saw a big", "Tom and Sam",
             "One day, a little girl", "The sun was", "A cat named", "There was a tree", "Mom said", "The boy ran",
             "In the park", "A bird", "The little fish", "Ben had a toy", "It was a sunny day", "The bear");
+    /** Log-probability gap under which float rounding may pick either token; clear winners here are 0.05 and more apart. */
+    private static final float NEAR_TIE = 1e-3f;
     private static Engine engine;
 
     @BeforeAll
@@ -65,6 +70,35 @@ class ContinuousBatchingTest {
             texts.add(model.submit(request(p, tokens)).result().join().text());
         }
         return texts;
+    }
+
+    /**
+     * {@code actual} is the text of {@code alone}, or parts from it only where {@code alone}'s two best tokens
+     * were within {@link #NEAR_TIE} of each other. llama.cpp's greedy decoding is not batch-invariant: which
+     * sequences share a step, and which cells a restored sequence lands in, change the rounding of its logits
+     * (by about 1e-4 here). Such a change can flip a near-tie ("One day, a little girl": 0.00024 between "'"
+     * and " is" at its 74th token, seen in CI) but not a clear winner, as lost or corrupted cells would.
+     */
+    private static void assertSameUpToANearTie(String prompt, String actual, GenerationResult alone) {
+        if (actual.equals(alone.text())) {
+            return;
+        }
+        byte[] got = actual.getBytes(StandardCharsets.UTF_8);
+        int at = 0;
+        for (int k = 0; k < alone.logprobs().size(); k++) {
+            TokenLogprobs step = alone.logprobs().get(k);
+            byte[] token = step.chosen().bytes();
+            boolean same = at + token.length <= got.length
+                    && Arrays.equals(got, at, at + token.length, token, 0, token.length);
+            if (!same) {
+                float margin = step.top().get(0).logprob() - step.top().get(1).logprob();
+                assertThat(margin).as("%s: the texts part at token %d, where alone its two best tokens were %.5f apart"
+                        + "\nalone:  %s\nactual: %s", prompt, k, margin, alone.text(), actual).isLessThan(NEAR_TIE);
+                return;
+            }
+            at += token.length;
+        }
+        assertThat(actual).as(prompt + ": every token of the text alone, then more").isEqualTo(alone.text());
     }
 
     /** With backend sampling (the default: the graph's argmax) and without (scans split across the CPU threads). */
@@ -139,12 +173,14 @@ class ContinuousBatchingTest {
         // 4 sequences of up to ~100 tokens in 256 cells: some wait and resume later, none fails or changes
         try (Model model = load(256, 4)) {
             List<String> prompts = PROMPTS.subList(0, 8);
-            List<String> expected = alone(model, prompts, 96);
+            // alone, with the two best tokens of each step (asking for logprobs changes no token: LogprobsTest)
+            List<GenerationResult> expected = prompts.stream()
+                    .map(p -> model.submit(request(p, 96).withLogprobs(2)).result().join()).toList();
             List<Generation> running = prompts.stream().map(p -> model.submit(request(p, 96))).toList();
             for (int i = 0; i < prompts.size(); i++) {
                 GenerationResult r = running.get(i).result().join();
                 assertThat(r.finishReason()).as(prompts.get(i)).isIn(FinishReason.LENGTH, FinishReason.STOP);
-                assertThat(r.text()).as(prompts.get(i)).isEqualTo(expected.get(i));
+                assertSameUpToANearTie(prompts.get(i), r.text(), expected.get(i));
             }
             // it really ran short, and every preempted sequence came back from its saved cells
             assertThat(model.preemptions()).isPositive();
