@@ -7,7 +7,6 @@
 #include "llama-ext.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <climits>
@@ -45,6 +44,16 @@ jfloatArray to_floats(JNIEnv * env, const float * data, int32_t n) {
     if (out && n > 0) env->SetFloatArrayRegion(out, 0, n, data);
     return out;
 }
+
+// The timing hooks' scope: the context's memory is cleared on entry and on exit, also when a step
+// fails, so the caller gets it back empty either way.
+struct memory_cleared {
+    llama_context * ctx;
+    explicit memory_cleared(llama_context * c) : ctx(c) { llama_memory_clear(llama_get_memory(ctx), true); }
+    ~memory_cleared() { llama_memory_clear(llama_get_memory(ctx), true); }
+    memory_cleared(const memory_cleared &) = delete;
+    memory_cleared & operator=(const memory_cleared &) = delete;
+};
 
 // The greedy backend sampler of every sequence. Like llama.cpp's greedy sampler it puts the argmax in
 // the graph, but (1) one argmax over every output row serves all sequences of a graph, where each
@@ -492,11 +501,7 @@ JNI_FN(jlongArray, testTimeBatched)(JNIEnv * env, jclass, jlong h, jint streams,
         }
         const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(c->model));
         const int32_t n_batch = static_cast<int32_t>(llama_n_batch(ctx));
-        llama_memory_clear(llama_get_memory(ctx), true);
-        struct clear_after {
-            llama_context * ctx;
-            ~clear_after() { llama_memory_clear(llama_get_memory(ctx), true); }
-        } clear{ctx};
+        const memory_cleared clear{ctx};
         // llama_threads: run without the bridge's threadpool, as llama-batched-bench does (ggml then starts
         // and joins its CPU threads on every graph)
         struct threads_back {
@@ -577,11 +582,7 @@ JNI_FN(jlongArray, testTimeGeneration)(JNIEnv * env, jclass, jlong h, jint n, ji
         require_range("mode", mode, 0, 1);
         llama_context * ctx = c->context.get();
         const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(c->model));
-        llama_memory_clear(llama_get_memory(ctx), true);
-        struct clear_after { // also when a step fails: the caller gets the context back empty either way
-            llama_context * ctx;
-            ~clear_after() { llama_memory_clear(llama_get_memory(ctx), true); }
-        } clear{ctx};
+        const memory_cleared clear{ctx};
         const int32_t reused_before = llama_perf_context(ctx).n_reused;
         std::vector<jlong> out(static_cast<size_t>(2 * n + 1));
         llama_token token = 100 % n_vocab;

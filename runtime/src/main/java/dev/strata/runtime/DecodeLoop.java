@@ -350,7 +350,7 @@ final class DecodeLoop {
         if (!context.backendSampling()) {
             return;
         }
-        boolean inGraph = s.logprobs == null && s.sampler.isGreedy();
+        boolean inGraph = s.plainGreedy();
         if (slot.sampledInGraph == inGraph) {
             return;
         }
@@ -563,7 +563,7 @@ final class DecodeLoop {
     }
 
     private static boolean isPlainGreedy(Sequence s) {
-        return s.outputIndex >= 0 && s.slot != null && s.logprobs == null && s.sampler.isGreedy();
+        return s.outputIndex >= 0 && s.slot != null && s.plainGreedy();
     }
 
     /**

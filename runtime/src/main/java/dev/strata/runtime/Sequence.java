@@ -57,6 +57,14 @@ final class Sequence {
         this.logprobs = request.logprobs() ? new ArrayList<>() : null;
     }
 
+    /**
+     * Whether this request's next token is the plain greedy one (first highest logit, no logprobs): what a
+     * batched greedy call or the graph's argmax gives, without reading the logits row.
+     */
+    boolean plainGreedy() {
+        return logprobs == null && sampler.isGreedy();
+    }
+
     /** Tokens not yet in the KV cache (at least one while running: the next to decode). */
     int pending() {
         return tokens.size() - slot.cached.size();

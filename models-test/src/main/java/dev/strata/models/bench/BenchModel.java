@@ -23,6 +23,19 @@ import java.util.Locale;
 public final class BenchModel {
     private BenchModel() {}
 
+    /**
+     * The model a diagnostic's arguments name: {@code args[1]} when it is a path, else (absent or {@code -})
+     * this benchmark model, written now into the directory {@code args[0]} with seed 1.
+     */
+    static Path fromArgs(String[] args) throws Exception {
+        if (args.length >= 2 && !args[1].equals("-")) {
+            return Path.of(args[1]);
+        }
+        Path model = Path.of(args[0]).resolve("llama3-8b-q4_0.gguf");
+        main(new String[] {model.toString(), "1"});
+        return model;
+    }
+
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args[0]);
         long seed = args.length > 1 ? Long.parseLong(args[1]) : 1;

@@ -45,11 +45,7 @@ public final class DecodeOverhead {
     private DecodeOverhead() {}
 
     public static void main(String[] args) throws Exception {
-        boolean generated = args.length < 2 || args[1].equals("-");
-        Path model = generated ? Path.of(args[0]).resolve("llama3-8b-q4_0.gguf") : Path.of(args[1]);
-        if (generated) {
-            BenchModel.main(new String[] {model.toString(), "1"});
-        }
+        Path model = BenchModel.fromArgs(args);
         LlamaBackend llama = LlamaBackend.get();
         int[] threadCounts = args.length > 2 ? Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray()
                 : new int[] {16, 4, 1};

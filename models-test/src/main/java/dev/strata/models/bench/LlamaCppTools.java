@@ -110,13 +110,13 @@ final class LlamaCppTools {
     Map<Integer, BenchResult> batchedBench(BenchSettings s) throws IOException, InterruptedException {
         String out = run("llama-batched-bench", batchedBenchCommand(s));
         Map<Integer, List<Double>> speeds = new LinkedHashMap<>();
-        Map<Integer, Integer> seen = new HashMap<>();
         for (String line : out.split("\n")) {
             if (line.startsWith("{")) {
                 JsonNode row = JSON.readTree(line);
                 int pl = row.path("pl").asInt();
-                speeds.computeIfAbsent(pl, k -> new ArrayList<>()).add(row.path("speed").asDouble());
-                if (seen.merge(pl, 1, Integer::sum) > 1) { // not the warm-up run
+                List<Double> runs = speeds.computeIfAbsent(pl, k -> new ArrayList<>());
+                runs.add(row.path("speed").asDouble());
+                if (runs.size() > 1) { // not the warm-up run
                     phases.computeIfAbsent(pl, k -> new ArrayList<>()).add(new BatchedPhases(
                             row.path("t_pp").asDouble() * 1e3, row.path("t_tg").asDouble() * 1e3 / row.path("tg").asInt()));
                 }

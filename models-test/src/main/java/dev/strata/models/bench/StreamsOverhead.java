@@ -1,7 +1,5 @@
 package dev.strata.models.bench;
 
-import dev.strata.llama.BatchedTiming;
-import dev.strata.llama.ContextParams;
 import dev.strata.llama.LlamaBackend;
 import dev.strata.llama.LlamaContext;
 import dev.strata.llama.LlamaModel;
@@ -14,7 +12,6 @@ import dev.strata.runtime.load.ContextLayout;
 import dev.strata.runtime.load.LoadedModel;
 import dev.strata.runtime.load.PlannedLoader;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,11 +38,7 @@ public final class StreamsOverhead {
     private StreamsOverhead() {}
 
     public static void main(String[] args) throws Exception {
-        boolean generated = args.length < 2 || args[1].equals("-");
-        Path model = generated ? Path.of(args[0]).resolve("llama3-8b-q4_0.gguf") : Path.of(args[1]);
-        if (generated) {
-            BenchModel.main(new String[] {model.toString(), "1"});
-        }
+        Path model = BenchModel.fromArgs(args);
         int threads = Runtime.getRuntime().availableProcessors();
         int context = 32 * (PROMPT + GEN);
         LlamaBackend llama = LlamaBackend.get();
@@ -80,22 +73,11 @@ public final class StreamsOverhead {
     private static void cases(String what, LlamaContext c, boolean bothThreadings) {
         for (boolean llamaThreads : bothThreadings ? new boolean[] {false, true} : new boolean[] {false}) {
             for (int n : STREAMS) {
-                LlamaBackend.get().testHooks().timeBatched(c, n, PROMPT, GEN, llamaThreads); // warm-up
-                List<Double> prompt = new ArrayList<>();
-                List<Double> step = new ArrayList<>();
-                List<Double> decode = new ArrayList<>();
-                int reused = 0;
-                for (int r = 0; r < REPS; r++) {
-                    BatchedTiming t = LlamaBackend.get().testHooks().timeBatched(c, n, PROMPT, GEN, llamaThreads);
-                    prompt.add(t.promptNanos() / 1e6);
-                    step.add(t.generation().meanStepNanos() / 1e6);
-                    decode.add(t.generation().meanDecodeNanos() / 1e3);
-                    reused += t.generation().graphsReused();
-                }
+                CppBatchedLoop.Result r = CppBatchedLoop.time(c, n, PROMPT, GEN, REPS, llamaThreads);
                 System.out.printf(Locale.ROOT, "STREAMS %-52s %-22s %2d streams: prompt %6.1f ms, step %6.2f ms (%5.0f us in llama_decode), %d of %d graphs reused; steps %s%n",
-                        what, llamaThreads ? "ggml's per-graph threads" : "bridge threadpool", n, LlamaCppTools.median(prompt),
-                        LlamaCppTools.median(step), LlamaCppTools.median(decode), reused, REPS * GEN,
-                        step.stream().map(x -> String.format(Locale.ROOT, "%.2f", x)).toList());
+                        what, llamaThreads ? "ggml's per-graph threads" : "bridge threadpool", n, r.promptMillis(),
+                        r.stepMillis(), r.decodeMicros(), r.graphsReused(), r.steps(),
+                        r.stepSamples().stream().map(x -> String.format(Locale.ROOT, "%.2f", x)).toList());
             }
         }
     }
